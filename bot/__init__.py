@@ -1,0 +1,1 @@
+"""innkjøpsboten: the application (composition root, CLI, Teams layer, worker, pure core)."""

@@ -1,0 +1,176 @@
+"""Composition root: `create_app(settings, *, overrides=None)` wires everything. Nothing is built
+at import time, so tests build as many apps as they like with their own settings and fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import ConversationState
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import text
+
+from bot.core.clock import Clock, SystemClock
+from bot.core.ports import MessageSender
+from bot.observability import Metrics, correlation_id
+from bot.settings import Settings
+from bot.teams.adapter import InnkjopAdapter, attach_error_handler
+from bot.teams.bot import InnkjopBot
+from bot.teams.deps import TeamsDeps
+from bot.teams.features import build_features
+from bot.teams.proactive import BotConnectorSender
+from bot.teams.routes import make_messages_handler
+from bot.teams.storage import SqlStorage
+from bot.worker.outbox import OutboxWorker
+from integrations.db.dialog_state import SqlDialogStateStore
+from integrations.db.engine import create_engine
+from integrations.db.migrate import is_at_head
+from integrations.db.uow import SqlUnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
+UOW_KEY = web.AppKey("uow", SqlUnitOfWorkFactory)
+METRICS_KEY = web.AppKey("metrics", Metrics)
+ADAPTER_KEY = web.AppKey("adapter", InnkjopAdapter)
+
+
+def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -> web.Application:
+    """Build the aiohttp application. `overrides` may replace `clock` and `sender` (tests)."""
+    overrides = overrides or {}
+    clock: Clock = overrides.get("clock") or SystemClock()
+    engine = create_engine(settings.db.url, schema=settings.db.schema_name, echo=settings.db.echo)
+    uow = SqlUnitOfWorkFactory(engine)
+    storage = SqlStorage(SqlDialogStateStore(engine))
+    conversation_state = ConversationState(storage)
+    adapter = InnkjopAdapter(settings)
+    attach_error_handler(adapter, [conversation_state])
+    deps = TeamsDeps(
+        settings=settings, uow=uow, clock=clock, conversation_state=conversation_state
+    )
+    router, actions, welcome = build_features(deps)
+    bot = InnkjopBot(deps, router, actions, welcome)
+    sender: MessageSender = overrides.get("sender") or BotConnectorSender(
+        adapter, settings.bot.app_id
+    )
+    metrics = Metrics()
+    worker = OutboxWorker(
+        uow=uow,
+        sender=sender,
+        clock=clock,
+        settings=settings.worker,
+        on_result=lambda result: metrics.deliveries.labels(result=result).inc(),
+    )
+
+    if settings.anonymous:
+        log.warning(
+            "BOT__APP_ID is empty: running anonymous, without authentication, and accepting "
+            "traffic from this machine (loopback) only. Set BOT__APP_ID for a real tenant."
+        )
+
+    app = web.Application(
+        client_max_size=settings.bot.max_body_bytes,
+        middlewares=[_correlation_middleware, _json_errors_middleware],
+    )
+    app[SETTINGS_KEY] = settings
+    app[WORKER_KEY] = worker
+    app[UOW_KEY] = uow
+    app[METRICS_KEY] = metrics
+    app[ADAPTER_KEY] = adapter
+
+    async def counted_turn(context: Any) -> None:
+        metrics.turns.labels(type=str(context.activity.type)).inc()
+        await bot.on_turn(context)
+
+    app.router.add_post(
+        "/api/messages",
+        make_messages_handler(
+            adapter,
+            counted_turn,
+            anonymous=settings.anonymous,
+            allowed_tenants=frozenset(settings.allowed_tenants),
+        ),
+    )
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    async def readyz(_: web.Request) -> web.Response:
+        checks: dict[str, str] = {}
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            checks["migrations"] = "ok" if await is_at_head(engine) else "not at head"
+        except Exception as error:
+            checks["database"] = f"unreachable: {type(error).__name__}"
+        ready = all(value == "ok" for value in checks.values()) and "migrations" in checks
+        return web.json_response(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status=200 if ready else 503,
+        )
+
+    async def metrics_endpoint(_: web.Request) -> web.Response:
+        try:
+            async with uow() as work:
+                stats = await work.outbox.stats(now=clock.now())
+            metrics.outbox_depth.set(stats.pending)
+            metrics.outbox_age.set(stats.oldest_pending_seconds)
+        except Exception:
+            log.warning("metrics: outbox stats unavailable", exc_info=True)
+        return web.Response(
+            body=generate_latest(metrics.registry),
+            headers={"Content-Type": CONTENT_TYPE_LATEST},
+        )
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics_endpoint)
+
+    async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None
+        if settings.worker.enabled:
+            task = asyncio.create_task(worker.run_forever(stop), name="outbox-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                try:
+                    await asyncio.wait_for(task, timeout=10)
+                except TimeoutError:
+                    task.cancel()
+            await engine.dispose()
+
+    app.cleanup_ctx.append(lifecycle)
+    return app
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def _correlation_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    token = correlation_id.set(request.headers.get("x-correlation-id") or uuid.uuid4().hex[:12])
+    try:
+        return await handler(request)
+    finally:
+        correlation_id.reset(token)
+
+
+@web.middleware
+async def _json_errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return web.json_response({"error": {"code": "InternalError"}}, status=500)

@@ -1,0 +1,1 @@
+"""The pure core: domain rules and use cases. Imports no framework (botbuilder, aiohttp, Graph, SQL)."""

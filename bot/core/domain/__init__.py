@@ -1,0 +1,1 @@
+"""Entities, value objects and rules: thresholds, value calculation, parsing, four-eyes, states."""

@@ -1,0 +1,115 @@
+"""Ports: what the core needs from the outside world, as Protocols. Adapters live in integrations/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from bot.core.domain.records import (
+    AuditEntry,
+    ConversationRef,
+    NeedCase,
+    NewOutboxMessage,
+    OutboxMessage,
+    OutboxStats,
+)
+
+
+class ConversationRepository(Protocol):
+    async def upsert(self, ref: ConversationRef, *, now: datetime) -> None:
+        """Store or refresh a reference; a fresh message makes an unreachable one reachable again."""
+        ...
+
+    async def get(self, ref_key: str) -> ConversationRef | None: ...
+
+    async def mark_unreachable(self, ref_key: str, error: str, *, now: datetime) -> None: ...
+
+
+class OutboxRepository(Protocol):
+    async def add(self, message: NewOutboxMessage, *, now: datetime) -> bool:
+        """Queue a message; False when one with the same idempotency key exists already."""
+        ...
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, worker_id: str, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """Claim due messages for this worker; safe when several workers claim at once."""
+        ...
+
+    async def mark_sent(self, message_id: int, *, now: datetime, activity_id: str | None) -> None: ...
+
+    async def reschedule(self, message_id: int, *, next_attempt_at: datetime, error: str) -> None: ...
+
+    async def mark_dead(self, message_id: int, *, status: str, error: str) -> None:
+        """Stop trying: `unreachable` (recipient gone) or `failed` (gave up)."""
+        ...
+
+    async def stats(self, *, now: datetime) -> OutboxStats: ...
+
+    async def get(self, message_id: int) -> OutboxMessage | None: ...
+
+
+class AuditRepository(Protocol):
+    async def append(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        subject: str,
+        details: dict[str, Any],
+        on_behalf_of: str | None = None,
+    ) -> AuditEntry: ...
+
+    async def all(self) -> Sequence[AuditEntry]: ...
+
+
+class CaseNumberRepository(Protocol):
+    async def next_number(self, prefix: str, year: int) -> str:
+        """`ANS-2026-0042`: unique even when many people file at once."""
+        ...
+
+
+class NeedRepository(Protocol):
+    async def add(self, case: NeedCase) -> NeedCase: ...
+
+    async def get(self, case_number: str) -> NeedCase | None: ...
+
+    async def list_for_requester(self, requester_id: str, *, limit: int = 20) -> list[NeedCase]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: `async with uow: ...; await uow.commit()`. Leaving without commit rolls back."""
+
+    conversations: ConversationRepository
+    outbox: OutboxRepository
+    audit: AuditRepository
+    case_numbers: CaseNumberRepository
+    needs: NeedRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class MessageSender(Protocol):
+    """Delivers one proactive message to a stored conversation (the Bot Connector in production)."""
+
+    async def send(self, ref: ConversationRef, payload: dict[str, Any]) -> str | None:
+        """Send or update; returns the activity id. Raises DeliveryFailed."""
+        ...

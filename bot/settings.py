@@ -1,0 +1,172 @@
+"""Typed settings for the whole product, read from the environment (and `.env`).
+
+Nested groups use a double underscore: `BOT__APP_ID`, `DB__URL`, `GRAPH__TENANT_ID`.
+Every threshold and lead time lives here with the date it applies from, never in code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    TEST = "test"
+    PROD = "prod"
+
+
+class BotSettings(BaseModel):
+    """The Azure Bot registration. An empty app id means anonymous, loopback-only mode."""
+
+    app_id: str = ""
+    app_password: SecretStr = SecretStr("")
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "SingleTenant"
+    app_tenant_id: str = ""
+    host: str = "127.0.0.1"
+    port: int = 3978
+    max_body_bytes: int = 256 * 1024
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///var/innkjop.db"
+    echo: bool = False
+    # Schema to use on PostgreSQL (tests create a fresh one per run).
+    schema_name: str = ""
+
+
+class GraphSettings(BaseModel):
+    """Microsoft Graph access (app-only). `auth = none` is for a local fake Graph or Dev Proxy."""
+
+    auth: Literal["none", "client_secret", "certificate", "managed_identity"] = "none"
+    tenant_id: str = ""
+    client_id: str = ""
+    client_secret: SecretStr = SecretStr("")
+    certificate_path: str = ""
+    base_url: str = "https://graph.microsoft.com/v1.0"
+    # Entra group whose members are the procurement section.
+    procurement_group_id: str = ""
+    teams_app_id: str = ""  # catalog id of our Teams app, for proactive installation
+
+
+class DirectorySettings(BaseModel):
+    source: Literal["yaml", "graph"] = "yaml"
+    # Empty = the bundled demo directory (integrations/directory/demo.yaml).
+    yaml_path: str = ""
+
+
+class WorkerSettings(BaseModel):
+    enabled: bool = True
+    poll_interval_seconds: float = 1.0
+    batch_size: int = 20
+    max_attempts: int = 12
+    backoff_base_seconds: float = 2.0
+    backoff_max_seconds: float = 600.0
+    # Per conversation Teams allows 7 sends/s, 60/30 s, 1800/h; per app ~50 RPS per tenant.
+    global_rate_per_second: float = 40.0
+    conversation_burst: int = 7
+    conversation_rate_per_second: float = 0.5  # 1 800 per hour
+    reminder_scan_interval_seconds: float = 3600.0
+
+
+class Threshold(BaseModel):
+    """One set of procurement thresholds (NOK excl. VAT) and the date it applies from."""
+
+    valid_from: date
+    lower_limit: int = 100_000
+    kgv_limit: int = 500_000
+    national_threshold: int = 1_300_000
+    eea_goods_services: int = 2_300_000
+    eea_building: int = 57_800_000
+    eea_special_services: int = 7_800_000
+
+
+def _default_thresholds() -> list[Threshold]:
+    return [Threshold(valid_from=date(2024, 3, 14))]
+
+
+class RuleSettings(BaseModel):
+    thresholds: list[Threshold] = Field(default_factory=_default_thresholds)
+    open_ended_months: int = 48
+    vat_rate_percent: int = 25
+    # Words in a need that trigger the green-strategy flag (e.g. leasing of fossil-fuelled cars).
+    green_flag_terms: list[str] = Field(
+        default_factory=lambda: ["diesel", "bensin", "fossil", "fossilbil", "dieselbil"]
+    )
+
+
+class ApprovalSettings(BaseModel):
+    remind_after_business_days: int = 2
+    escalate_after_business_days: int = 5
+    quiet_hours_start: int = 17
+    quiet_hours_end: int = 7
+
+
+class ReminderSettings(BaseModel):
+    """Lead times in months (domain.md: a design choice, not law)."""
+
+    expiry_lead_months: list[int] = Field(default_factory=lambda: [12, 9])
+    option_notice_lead_months: list[int] = Field(default_factory=lambda: [6, 3])
+    escalation_lead_months: int = 1
+    snooze_days: int = 14
+
+
+class PlaygroundSettings(BaseModel):
+    port: int = 56150
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__", env_file=".env", extra="ignore", env_file_encoding="utf-8"
+    )
+
+    env: Environment = Environment.LOCAL
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"
+    timezone: str = "Europe/Oslo"
+    default_locale: str = "nb-NO"
+    # Tenants allowed to talk to the bot (comma-separated); empty = any tenant.
+    allowed_tenants: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    bot: BotSettings = Field(default_factory=BotSettings)
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    graph: GraphSettings = Field(default_factory=GraphSettings)
+    directory: DirectorySettings = Field(default_factory=DirectorySettings)
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    rules: RuleSettings = Field(default_factory=RuleSettings)
+    approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    playground: PlaygroundSettings = Field(default_factory=PlaygroundSettings)
+
+    @field_validator("allowed_tenants", mode="before")
+    @classmethod
+    def _split_tenants(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        # botbuilder silently turns authentication off when the app id is empty.
+        if self.env is Environment.PROD:
+            if not self.bot.app_id:
+                raise ValueError("ENV=prod requires BOT__APP_ID (authentication would be off)")
+            if self.bot.app_type != "UserAssignedMSI" and not self.bot.app_password.get_secret_value():
+                raise ValueError("ENV=prod requires BOT__APP_PASSWORD for this app type")
+            if self.bot.app_type != "MultiTenant" and not self.bot.app_tenant_id:
+                raise ValueError("ENV=prod requires BOT__APP_TENANT_ID for single-tenant bots")
+        return self
+
+    @property
+    def anonymous(self) -> bool:
+        return not self.bot.app_id
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite+aiosqlite:///"
+        if self.db.url.startswith(prefix):
+            return Path(self.db.url[len(prefix) :])
+        return None

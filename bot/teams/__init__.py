@@ -1,0 +1,1 @@
+"""The Teams layer: the only package that imports botbuilder. It routes; the core decides."""

@@ -1,0 +1,25 @@
+"""What feature handlers in the Teams layer may use, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from botbuilder.core import ConversationState
+
+from bot.core.clock import Clock
+from bot.core.ports import UnitOfWorkFactory
+from bot.settings import Settings
+from bot.teams.turn import Turn
+
+# An interceptor sees a message before the command router (e.g. an active dialog); True = handled.
+Interceptor = Callable[[Turn], Awaitable[bool]]
+
+
+@dataclass
+class TeamsDeps:
+    settings: Settings
+    uow: UnitOfWorkFactory
+    clock: Clock
+    conversation_state: ConversationState
+    interceptors: list[Interceptor] = field(default_factory=list)

@@ -1,0 +1,57 @@
+"""Welcome on install, help, and a helpful answer to anything the bot does not understand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from cards import verbs
+from cards.models import HelpCard, WelcomeCard
+
+from bot.teams.deps import TeamsDeps
+from bot.teams.router import ActionRegistry, CommandRouter
+from bot.teams.turn import Turn
+
+# Teams sends both installationUpdate and conversationUpdate on a personal install.
+_WELCOME_DEDUP = timedelta(minutes=2)
+
+
+def make_welcome(deps: TeamsDeps) -> Any:
+    welcomed = deps.conversation_state.create_property("welcomed_at")
+
+    async def welcome(turn: Turn) -> None:
+        now = deps.clock.now()
+        last = await welcomed.get(turn.context)
+        if isinstance(last, str) and now.fromisoformat(last) > now - _WELCOME_DEDUP:
+            return
+        await welcomed.set(turn.context, now.isoformat())
+        await turn.send_card(WelcomeCard.build(turn.lang, user_name=turn.sender.name).render())
+
+    return welcome
+
+
+def register(router: CommandRouter, actions: ActionRegistry, deps: TeamsDeps) -> None:
+    @router.command("hjelp", "help", "?", "meny", "menu")
+    async def help_command(turn: Turn, _: str) -> None:
+        await turn.send_card(HelpCard.build(turn.lang).render())
+
+    @actions.on_submit(verbs.WELCOME_HELP)
+    async def help_button(turn: Turn, _: dict[str, Any]) -> None:
+        await turn.send_card(HelpCard.build(turn.lang).render())
+
+    @router.command("hei", "hallo", "heisann", "god morgen", "hi", "hello", "start")
+    async def greeting(turn: Turn, _: str) -> None:
+        await turn.send_card(WelcomeCard.build(turn.lang, user_name=turn.sender.name).render())
+
+    @router.fallback
+    async def not_understood(turn: Turn, text: str) -> None:
+        if not text and not turn.value:
+            return  # e.g. a bare attachment or a reaction: nothing to answer
+        await turn.say("common.not_understood")
+        await turn.send_card(HelpCard.build(turn.lang).render())
+
+    @actions.on_submit(
+        verbs.WELCOME_NEW_DEVIATION,
+    )
+    async def coming_soon(turn: Turn, _: dict[str, Any]) -> None:
+        await turn.say("common.coming_soon")

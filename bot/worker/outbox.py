@@ -1,0 +1,167 @@
+"""Outbox delivery: claim due messages, send them within Teams' limits, retry, never drop.
+
+- 412/429/5xx and network errors: retried with exponential backoff and jitter, honouring
+  `Retry-After`; there is no last attempt, a notice waits as long as it must (capped backoff).
+- 403/404 (bot removed, conversation gone): the recipient is marked unreachable and the message
+  is parked as `unreachable` instead of being retried forever.
+- Claims are leases, so a worker killed mid-send leaves its rows to the next one (at-least-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.core.clock import Clock
+from bot.core.domain.errors import DeliveryFailed
+from bot.core.domain.records import OutboxMessage
+from bot.core.ports import MessageSender, UnitOfWorkFactory
+from bot.settings import WorkerSettings
+from bot.worker.ratelimit import SendLimiter
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 120.0
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        sender: MessageSender,
+        clock: Clock,
+        settings: WorkerSettings,
+        worker_id: str | None = None,
+        rng: random.Random | None = None,
+        on_result: Callable[[str], None] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._sender = sender
+        self._clock = clock
+        self._settings = settings
+        self.worker_id = worker_id or uuid.uuid4().hex[:12]
+        self._rng = rng or random.Random()
+        self._limiter = SendLimiter(
+            global_rate=settings.global_rate_per_second,
+            per_conversation_rate=settings.conversation_rate_per_second,
+            burst=settings.conversation_burst,
+        )
+        self.results: Counter[str] = Counter()
+        self._on_result = on_result
+
+    def _count(self, result: str) -> None:
+        self.results[result] += 1
+        if self._on_result is not None:
+            self._on_result(result)
+
+    def backoff(self, attempts: int, retry_after: float | None) -> float:
+        base = self._settings.backoff_base_seconds * (2 ** max(0, attempts))
+        delay = min(self._settings.backoff_max_seconds, base) * self._rng.uniform(0.8, 1.2)
+        if retry_after is not None:
+            delay = max(delay, retry_after) if attempts > 0 else max(retry_after, 0.0)
+        return delay
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; returns how many messages were handled."""
+        async with self._uow() as uow:
+            batch = await uow.outbox.claim_due(
+                now=self._clock.now(),
+                limit=self._settings.batch_size,
+                worker_id=self.worker_id,
+                lease_seconds=LEASE_SECONDS,
+            )
+            await uow.commit()
+        if not batch:
+            return 0
+        # Different conversations in parallel; one conversation in order.
+        by_recipient: dict[str, list[OutboxMessage]] = {}
+        for message in batch:
+            by_recipient.setdefault(message.recipient, []).append(message)
+        await asyncio.gather(*(self._deliver_all(msgs) for msgs in by_recipient.values()))
+        return len(batch)
+
+    async def _deliver_all(self, messages: list[OutboxMessage]) -> None:
+        for message in messages:
+            await self._deliver(message)
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        async with self._uow() as uow:
+            ref = await uow.conversations.get(message.recipient)
+        if ref is None or ref.unreachable:
+            await self._park(message, "unreachable", "no reachable conversation for recipient")
+            return
+        await self._wait_for_slot(message.recipient)
+        try:
+            activity_id = await self._sender.send(ref, message.payload)
+        except DeliveryFailed as error:
+            await self._handle_failure(message, error)
+            return
+        except Exception as error:  # network trouble and the unexpected: retry, never drop
+            log.exception("unexpected error delivering outbox %s", message.id)
+            await self._handle_failure(message, DeliveryFailed(repr(error)[:300]))
+            return
+        async with self._uow() as uow:
+            await uow.outbox.mark_sent(message.id, now=self._clock.now(), activity_id=activity_id)
+            await uow.commit()
+        self._count("sent")
+
+    async def _wait_for_slot(self, recipient: str) -> None:
+        while True:
+            wait = self._limiter.reserve(recipient, self._clock.now().timestamp())
+            if wait <= 0:
+                return
+            await self._clock.sleep(wait)
+
+    async def _handle_failure(self, message: OutboxMessage, error: DeliveryFailed) -> None:
+        if error.unreachable:
+            async with self._uow() as uow:
+                await uow.conversations.mark_unreachable(
+                    message.recipient, error.detail, now=self._clock.now()
+                )
+                await uow.outbox.mark_dead(message.id, status="unreachable", error=error.detail)
+                await uow.commit()
+            self._count("unreachable")
+            log.warning("recipient %s unreachable (%s)", message.recipient, error.status)
+            return
+        if error.permanent:
+            await self._park(message, "failed", error.detail)
+            return
+        delay = self.backoff(message.attempts, error.retry_after)
+        async with self._uow() as uow:
+            await uow.outbox.reschedule(
+                message.id,
+                next_attempt_at=self._clock.now() + timedelta(seconds=delay),
+                error=f"{error.status or ''} {error.detail}".strip(),
+            )
+            await uow.commit()
+        self._count("retried")
+        if message.attempts + 1 >= self._settings.max_attempts:
+            log.error("outbox %s still undelivered after %d attempts", message.id, message.attempts)
+
+    async def _park(self, message: OutboxMessage, status: str, reason: str) -> None:
+        async with self._uow() as uow:
+            await uow.outbox.mark_dead(message.id, status=status, error=reason)
+            await uow.commit()
+        self._count(status)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set; database trouble pauses the loop, it never ends it."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox loop error; retrying shortly")
+                handled = 0
+            if handled == 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self._settings.poll_interval_seconds)
+                except TimeoutError:
+                    pass

@@ -1,0 +1,1 @@
+"""Driven adapters: database, Microsoft Graph, static directory, contract import. Each implements a port."""

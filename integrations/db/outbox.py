@@ -1,0 +1,150 @@
+"""The outbox: proactive messages queued with their cause, claimed safely by delivery loops."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.domain.records import NewOutboxMessage, OutboxMessage, OutboxStats
+from integrations.db.tables import OutboxRow
+
+PENDING = "pending"
+
+
+def _to_record(row: OutboxRow) -> OutboxMessage:
+    assert row.id is not None
+    return OutboxMessage(
+        id=row.id,
+        idempotency_key=row.idempotency_key,
+        recipient=row.recipient,
+        payload=json.loads(row.payload),
+        status=row.status,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        last_error=row.last_error,
+        activity_id=row.activity_id,
+    )
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, message: NewOutboxMessage, *, now: datetime) -> bool:
+        existing = await self._session.scalar(
+            select(OutboxRow.id).where(OutboxRow.idempotency_key == message.idempotency_key)
+        )
+        if existing is not None:
+            return False
+        row = OutboxRow(
+            idempotency_key=message.idempotency_key,
+            recipient=message.recipient,
+            payload=json.dumps(message.payload, ensure_ascii=False),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        try:
+            async with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            return False  # queued by someone else a moment ago
+        return True
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, worker_id: str, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        # A lease instead of a status flip: a worker that dies mid-send leaves rows that become
+        # claimable again when the lease ends (at-least-once). SKIP LOCKED lets PostgreSQL replicas
+        # claim disjoint rows; SQLite ignores it and serializes writers (BEGIN IMMEDIATE).
+        due = (
+            select(OutboxRow.id)
+            .where(OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now)
+            .where((OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now))  # type: ignore[union-attr]
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await self._session.scalars(due)).all())
+        if not ids:
+            return []
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids))  # type: ignore[union-attr]
+            .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=lease_seconds))
+        )
+        rows = (
+            await self._session.scalars(
+                select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)  # type: ignore[union-attr]
+            )
+        ).all()
+        return [_to_record(row) for row in rows]
+
+    async def mark_sent(self, message_id: int, *, now: datetime, activity_id: str | None) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(
+                status="sent",
+                sent_at=now,
+                activity_id=activity_id,
+                attempts=OutboxRow.attempts + 1,
+                claimed_until=None,
+                last_error="",
+            )
+        )
+
+    async def reschedule(self, message_id: int, *, next_attempt_at: datetime, error: str) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(
+                next_attempt_at=next_attempt_at,
+                attempts=OutboxRow.attempts + 1,
+                claimed_until=None,
+                last_error=error[:500],
+            )
+        )
+
+    async def mark_dead(self, message_id: int, *, status: str, error: str) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(
+                status=status,
+                attempts=OutboxRow.attempts + 1,
+                claimed_until=None,
+                last_error=error[:500],
+            )
+        )
+
+    async def stats(self, *, now: datetime) -> OutboxStats:
+        counts = dict(
+            (
+                await self._session.execute(
+                    select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+                )
+            ).all()
+        )
+        oldest = await self._session.scalar(
+            select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING)
+        )
+        age = 0.0
+        if oldest is not None:
+            if isinstance(oldest, str):  # SQLite returns aggregates untyped
+                oldest = datetime.fromisoformat(oldest)
+            if oldest.tzinfo is None:
+                oldest = oldest.replace(tzinfo=UTC)
+            age = max(0.0, (now - oldest).total_seconds())
+        return OutboxStats(
+            pending=int(counts.get(PENDING, 0)),
+            oldest_pending_seconds=age,
+            by_status={str(k): int(v) for k, v in counts.items()},
+        )
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        row = await self._session.get(OutboxRow, message_id)
+        return _to_record(row) if row else None

@@ -1,0 +1,145 @@
+"""SQLModel tables: the only place with `table=True`. Datetimes are stored timezone-aware (UTC)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Stores UTC and always returns aware datetimes (SQLite keeps no offset of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _dt(nullable: bool = False) -> sa.Column[datetime]:
+    return sa.Column(UtcDateTime(), nullable=nullable)
+
+
+class PersonRow(SQLModel, table=True):
+    """Directory cache: who a Teams user is, refreshed from the directory."""
+
+    __tablename__ = "person"
+    aad_object_id: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(default="", max_length=64)
+    display_name: str = Field(default="", max_length=256)
+    email: str = Field(default="", max_length=256)
+    manager_id: str | None = Field(default=None, max_length=64)
+    is_guest: bool = False
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_dt())
+
+
+class ConversationRefRow(SQLModel, table=True):
+    """Where the bot can reach someone or something proactively.
+
+    `ref_key` is `user:<tenant>:<aadObjectId>` for personal chats and `conv:<conversation id>`
+    for channels and group chats.
+    """
+
+    __tablename__ = "conversation_ref"
+    ref_key: str = Field(primary_key=True, max_length=300)
+    tenant_id: str = Field(default="", max_length=64, index=True)
+    aad_object_id: str | None = Field(default=None, max_length=64, index=True)
+    conversation_id: str = Field(max_length=300)
+    conversation_type: str = Field(default="personal", max_length=32)
+    service_url: str = Field(max_length=500)
+    reference: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    locale: str = Field(default="", max_length=20)
+    unreachable: bool = False
+    last_error: str = Field(default="", max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_dt())
+
+
+class DialogStateRow(SQLModel, table=True):
+    """botbuilder Storage on SQL: one JSON document per key, with an eTag for optimistic writes."""
+
+    __tablename__ = "dialog_state"
+    key: str = Field(primary_key=True, max_length=500)
+    data: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    etag: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_dt())
+
+
+class AuditRow(SQLModel, table=True):
+    """Append-only audit log; each row carries the SHA-256 of the previous row (a hash chain)."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_dt())
+    actor: str = Field(max_length=64)
+    on_behalf_of: str | None = Field(default=None, max_length=64)
+    action: str = Field(max_length=64)
+    subject: str = Field(max_length=64, index=True)
+    details: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class OutboxRow(SQLModel, table=True):
+    """A proactive message waiting to be delivered. Written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    recipient: str = Field(max_length=300, index=True)
+    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=_dt())
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    last_error: str = Field(default="", max_length=500)
+    activity_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(sa_column=_dt())
+    sent_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+
+
+class CaseCounterRow(SQLModel, table=True):
+    """Next case number per prefix and year (ANS-2026-0042), incremented atomically."""
+
+    __tablename__ = "case_counter"
+    prefix: str = Field(primary_key=True, max_length=8)
+    year: int = Field(primary_key=True)
+    value: int = 0
+
+
+class NeedRow(SQLModel, table=True):
+    """A filed needs report (behovsmelding). The answers are kept as JSON; rules' results beside."""
+
+    __tablename__ = "need"
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(max_length=20, unique=True)
+    tenant_id: str = Field(default="", max_length=64)
+    requester_id: str = Field(max_length=64, index=True)
+    requester_name: str = Field(default="", max_length=256)
+    title: str = Field(max_length=300)
+    service_area: str = Field(default="", max_length=64)
+    answers: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    estimated_total: int = 0
+    tier: str = Field(default="", max_length=32)
+    checklist: str = Field(default="[]", sa_column=sa.Column(sa.Text, nullable=False))
+    status: str = Field(default="innsendt", max_length=32)
+    version: int = 1
+    locale: str = Field(default="nb", max_length=8)
+    created_at: datetime = Field(sa_column=_dt())
+    updated_at: datetime = Field(sa_column=_dt())

@@ -1,0 +1,64 @@
+"""Unit of work over one AsyncSession: rollback unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from integrations.db.audit import SqlAuditRepository
+from integrations.db.conversations import SqlConversationRepository
+from integrations.db.needs import SqlCaseNumberRepository, SqlNeedRepository
+from integrations.db.outbox import SqlOutboxRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        session = self._sessions()
+        self._session = session
+        self.conversations = SqlConversationRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        self.audit = SqlAuditRepository(session)
+        self.case_numbers = SqlCaseNumberRepository(session)
+        self.needs = SqlNeedRepository(session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> AsyncSession:
+        assert self._session is not None, "use the unit of work inside `async with`"
+        return self._session
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh unit of work per use; owns nothing but the session factory."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)

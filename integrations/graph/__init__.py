@@ -1,0 +1,1 @@
+"""Microsoft Graph adapters (msgraph-sdk): directory lookups and, later, collaboration rooms."""

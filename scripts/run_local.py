@@ -1,0 +1,108 @@
+"""`make run`: the bot on 127.0.0.1:3978 and, when Node.js is present, the Microsoft 365 Agents
+Playground on port 56150 pointed at it. Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "@microsoft/m365agentsplayground"
+
+
+def wait_healthy(url: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def ensure_playground(folder: Path, version: str) -> Path | None:
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        print("Node.js not found: starting the bot without the Agents Playground.")
+        return None
+    binary = folder / "node_modules" / ".bin" / "agentsplayground"
+    if not binary.exists():
+        print(f"Installing {PACKAGE}@{version} into {folder} (once) ...")
+        folder.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--silent",
+             f"{PACKAGE}@{version}"],
+            check=False,
+        )
+        if result.returncode != 0 or not binary.exists():
+            print("Could not install the Agents Playground; the bot runs alone.")
+            return None
+    return binary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--playground-dir", default=".playground")
+    parser.add_argument("--playground-version", default="0.2.28")
+    args = parser.parse_args()
+
+    host = os.environ.get("BOT__HOST", "127.0.0.1")
+    port = int(os.environ.get("BOT__PORT", "3978"))
+    pg_port = int(os.environ.get("PLAYGROUND__PORT", "56150"))
+    python = sys.executable
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def stop(*_: object) -> None:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    bot = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT)
+    processes.append(bot)
+    try:
+        if not wait_healthy(f"http://{host}:{port}/healthz"):
+            print("The bot did not become healthy; see the log above.")
+            stop()
+            return 1
+        binary = ensure_playground(ROOT / args.playground_dir, args.playground_version)
+        if binary is not None:
+            env = dict(os.environ)
+            if not env.get("DISPLAY") and sys.platform.startswith("linux"):
+                env["TEAMSAPPTESTER_BROWSER"] = "none"  # no screen: don't try to open a browser
+            playground = subprocess.Popen(
+                [str(binary), "start", "--app-endpoint", f"http://{host}:{port}/api/messages",
+                 "--port", str(pg_port), "--disable-telemetry"],
+                cwd=ROOT / args.playground_dir,
+                env=env,
+            )
+            processes.append(playground)
+            print(f"\n  Open the Agents Playground: http://localhost:{pg_port}\n"
+                  f"  Bot endpoint: http://{host}:{port}/api/messages   (Ctrl-C stops both)\n")
+        else:
+            print(f"\n  Bot endpoint: http://{host}:{port}/api/messages   (Ctrl-C stops it)\n")
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        return next((p.returncode or 0 for p in processes if p.poll() is not None), 0)
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+        return 0
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Test harness: fake Bot Connector, Teams-shaped activity builders, app runner."""
