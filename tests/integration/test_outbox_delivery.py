@@ -1,0 +1,152 @@
+"""The outbox worker against the fake Bot Connector, through the real Bot Connector client."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.core.clock import FakeClock
+from bot.core.domain.records import ConversationRef
+from bot.core.services.conversations import queue_notice
+from bot.settings import WorkerSettings
+from bot.teams.proactive import BotConnectorSender
+from bot.worker.outbox import OutboxWorker
+from tests.support.builders import KARI, OLA, TENANT, make_message
+
+pytestmark = [pytest.mark.integration, pytest.mark.db]
+
+
+async def _introduce(bot, connector, *users):
+    """Each user writes once, so the bot has their conversation reference."""
+    for user in users:
+        await bot.post(make_message(user, "hei", connector.url))
+    await connector.wait_count(len(users))
+    connector.requests.clear()
+
+
+async def _queue(bot, clock, user, key, text="Ny sak til godkjenning"):
+    async with bot.uow() as uow:
+        added = await queue_notice(
+            uow,
+            recipient=ConversationRef.user_key(TENANT, user.aad_object_id),
+            idempotency_key=key,
+            clock=clock,
+            text=text,
+        )
+        await uow.commit()
+    return added
+
+
+def _worker(bot, clock, **settings):
+    values = {"backoff_base_seconds": 1.0, "backoff_max_seconds": 60.0, "global_rate_per_second": 1000,
+              "conversation_rate_per_second": 1000, "conversation_burst": 1000}
+    values.update(settings)
+    return OutboxWorker(
+        uow=bot.uow,
+        sender=BotConnectorSender(bot.adapter, ""),
+        clock=clock,
+        settings=WorkerSettings(**values),
+    )
+
+
+async def _status(bot, message_id=1):
+    async with bot.uow() as uow:
+        return await uow.outbox.get(message_id)
+
+
+async def test_queued_notice_is_delivered_proactively(start_bot, connector):
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await _introduce(bot, connector, KARI)
+    assert await _queue(bot, clock, KARI, "n1")
+    assert not await _queue(bot, clock, KARI, "n1"), "same idempotency key queues nothing"
+    worker = _worker(bot, clock)
+    assert await worker.run_once() == 1
+    assert [r.text for r in connector.sent_to(KARI.personal_conversation)] == ["Ny sak til godkjenning"]
+    message = await _status(bot)
+    assert message.status == "sent" and message.activity_id
+
+
+async def test_429_is_retried_after_retry_after_then_succeeds(start_bot, connector):
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await _introduce(bot, connector, KARI)
+    await _queue(bot, clock, KARI, "n1")
+    connector.fail_next(1, 429, retry_after=30)
+    worker = _worker(bot, clock)
+    await worker.run_once()
+    message = await _status(bot)
+    assert message.status == "pending" and message.attempts == 1
+    assert (message.next_attempt_at - clock.now()).total_seconds() >= 30
+    assert await worker.run_once() == 0, "not due before Retry-After has passed"
+    clock.advance(seconds=31)
+    assert await worker.run_once() == 1
+    assert (await _status(bot)).status == "sent"
+    assert len(connector.sent_to(KARI.personal_conversation)) == 1
+
+
+@pytest.mark.parametrize("status", [412, 502, 503, 504])
+async def test_transient_errors_back_off_and_retry(start_bot, connector, status):
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await _introduce(bot, connector, KARI)
+    await _queue(bot, clock, KARI, "n1")
+    connector.fail_next(2, status)
+    worker = _worker(bot, clock)
+    await worker.run_once()
+    first = await _status(bot)
+    clock.set(first.next_attempt_at)
+    await worker.run_once()
+    second = await _status(bot)
+    # Exponential: the second wait is longer than the first.
+    assert (second.next_attempt_at - first.next_attempt_at) > (first.next_attempt_at - FakeClock().now()) * 0.9
+    clock.set(second.next_attempt_at)
+    await worker.run_once()
+    assert (await _status(bot)).status == "sent"
+
+
+async def test_403_marks_recipient_unreachable_and_is_not_retried(start_bot, connector):
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await _introduce(bot, connector, KARI)
+    await _queue(bot, clock, KARI, "n1")
+    connector.fail_next(1, 403)
+    worker = _worker(bot, clock)
+    await worker.run_once()
+    attempts = connector.attempts
+    clock.advance(hours=2)
+    assert await worker.run_once() == 0
+    assert connector.attempts == attempts, "no second attempt at a bot that was removed"
+    assert (await _status(bot)).status == "unreachable"
+    async with bot.uow() as uow:
+        ref = await uow.conversations.get(ConversationRef.user_key(TENANT, KARI.aad_object_id))
+    assert ref.unreachable
+    # When the user writes again, they become reachable again.
+    await bot.post(make_message(KARI, "hei", connector.url))
+    async with bot.uow() as uow:
+        ref = await uow.conversations.get(ConversationRef.user_key(TENANT, KARI.aad_object_id))
+    assert not ref.unreachable
+
+
+async def test_two_delivery_loops_never_send_one_row_twice(start_bot, connector):
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await _introduce(bot, connector, KARI, OLA)
+    for n in range(40):
+        await _queue(bot, clock, KARI if n % 2 else OLA, f"n{n}", text=f"melding {n}")
+    first, second = _worker(bot, clock, batch_size=7), _worker(bot, clock, batch_size=7)
+    for _ in range(10):
+        await asyncio.gather(first.run_once(), second.run_once())
+    texts = [r.text for r in connector.requests]
+    assert sorted(texts) == sorted(f"melding {n}" for n in range(40))
+    assert len(texts) == len(set(texts)), "a row was sent twice"
+    assert first.results["sent"] > 0 and second.results["sent"] > 0
+
+
+async def test_the_running_app_delivers_by_itself(bot, connector):
+    await _introduce(bot, connector, KARI)
+    from bot.core.clock import SystemClock
+
+    await _queue(bot, SystemClock(), KARI, "n1", text="Hei fra arbeideren")
+    await connector.wait_for(lambda reqs: any(r.text == "Hei fra arbeideren" for r in reqs))
