@@ -19,7 +19,9 @@ def _serve(settings: Settings) -> int:
     from bot.app import create_app
 
     app = create_app(settings)
-    log.info("innkjøpsboten listening on http://%s:%d/api/messages", settings.bot.host, settings.bot.port)
+    log.info(
+        "innkjøpsboten listening on http://%s:%d/api/messages", settings.bot.host, settings.bot.port
+    )
     web.run_app(app, host=settings.bot.host, port=settings.bot.port, print=None)
     return 0
 
@@ -54,6 +56,12 @@ def _audit_verify(settings: Settings) -> int:
     return 0
 
 
+def _check_config(settings: Settings) -> int:
+    mode = "anonymous (loopback only)" if settings.anonymous else f"app {settings.bot.app_id}"
+    sys.stdout.write(f"configuration OK: env={settings.env.value}, {mode}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="innkjøpsboten")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -75,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "serve": _serve,
         "migrate": _migrate,
         "audit-verify": _audit_verify,
-        "check-config": lambda s: 0,
+        "check-config": _check_config,
     }
     return handlers[args.command](settings)
 

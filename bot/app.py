@@ -51,9 +51,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     conversation_state = ConversationState(storage)
     adapter = InnkjopAdapter(settings)
     attach_error_handler(adapter, [conversation_state])
-    deps = TeamsDeps(
-        settings=settings, uow=uow, clock=clock, conversation_state=conversation_state
-    )
+    deps = TeamsDeps(settings=settings, uow=uow, clock=clock, conversation_state=conversation_state)
     router, actions, welcome = build_features(deps)
     bot = InnkjopBot(deps, router, actions, welcome)
     sender: MessageSender = overrides.get("sender") or BotConnectorSender(

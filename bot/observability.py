@@ -46,7 +46,9 @@ def setup_logging(settings: Settings) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s [%(correlation_id)s] %(name)s: %(message)s")
+            logging.Formatter(
+                "%(asctime)s %(levelname)-7s [%(correlation_id)s] %(name)s: %(message)s"
+            )
         )
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -65,10 +67,16 @@ class Metrics:
             "innkjop_turns_total", "Activities handled", ["type"], registry=self.registry
         )
         self.invokes = Counter(
-            "innkjop_invokes_total", "Card actions handled", ["verb", "status"], registry=self.registry
+            "innkjop_invokes_total",
+            "Card actions handled",
+            ["verb", "status"],
+            registry=self.registry,
         )
         self.deliveries = Counter(
-            "innkjop_deliveries_total", "Outbox deliveries by result", ["result"], registry=self.registry
+            "innkjop_deliveries_total",
+            "Outbox deliveries by result",
+            ["result"],
+            registry=self.registry,
         )
         self.outbox_depth = Gauge(
             "innkjop_outbox_pending", "Messages waiting in the outbox", registry=self.registry

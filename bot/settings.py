@@ -70,7 +70,7 @@ class WorkerSettings(BaseModel):
     # Per conversation Teams allows 7 sends/s, 60/30 s, 1800/h; per app ~50 RPS per tenant.
     global_rate_per_second: float = 40.0
     conversation_burst: int = 7
-    conversation_rate_per_second: float = 0.5  # 1 800 per hour
+    conversation_rate_per_second: float = 0.49  # burst 7 + 0.49/s stays under 1 800 per hour
     reminder_scan_interval_seconds: float = 3600.0
 
 
@@ -155,7 +155,10 @@ class Settings(BaseSettings):
         if self.env is Environment.PROD:
             if not self.bot.app_id:
                 raise ValueError("ENV=prod requires BOT__APP_ID (authentication would be off)")
-            if self.bot.app_type != "UserAssignedMSI" and not self.bot.app_password.get_secret_value():
+            if (
+                self.bot.app_type != "UserAssignedMSI"
+                and not self.bot.app_password.get_secret_value()
+            ):
                 raise ValueError("ENV=prod requires BOT__APP_PASSWORD for this app type")
             if self.bot.app_type != "MultiTenant" and not self.bot.app_tenant_id:
                 raise ValueError("ENV=prod requires BOT__APP_TENANT_ID for single-tenant bots")

@@ -1,1 +1,1 @@
-"""Driven adapters: database, Microsoft Graph, static directory, contract import. Each implements a port."""
+"""Driven adapters (database, Graph, static directory, contract import), each behind a port."""

@@ -21,7 +21,7 @@ def wait_healthy(url: str, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+            with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return True
         except OSError:
@@ -38,8 +38,16 @@ def ensure_playground(folder: Path, version: str) -> Path | None:
         print(f"Installing {PACKAGE}@{version} into {folder} (once) ...")
         folder.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
-            ["npm", "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--silent",
-             f"{PACKAGE}@{version}"],
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(folder),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                f"{PACKAGE}@{version}",
+            ],
             check=False,
         )
         if result.returncode != 0 or not binary.exists():
@@ -84,14 +92,23 @@ def main() -> int:
             if not env.get("DISPLAY") and sys.platform.startswith("linux"):
                 env["TEAMSAPPTESTER_BROWSER"] = "none"  # no screen: don't try to open a browser
             playground = subprocess.Popen(
-                [str(binary), "start", "--app-endpoint", f"http://{host}:{port}/api/messages",
-                 "--port", str(pg_port), "--disable-telemetry"],
+                [
+                    str(binary),
+                    "start",
+                    "--app-endpoint",
+                    f"http://{host}:{port}/api/messages",
+                    "--port",
+                    str(pg_port),
+                    "--disable-telemetry",
+                ],
                 cwd=ROOT / args.playground_dir,
                 env=env,
             )
             processes.append(playground)
-            print(f"\n  Open the Agents Playground: http://localhost:{pg_port}\n"
-                  f"  Bot endpoint: http://{host}:{port}/api/messages   (Ctrl-C stops both)\n")
+            print(
+                f"\n  Open the Agents Playground: http://localhost:{pg_port}\n"
+                f"  Bot endpoint: http://{host}:{port}/api/messages   (Ctrl-C stops both)\n"
+            )
         else:
             print(f"\n  Bot endpoint: http://{host}:{port}/api/messages   (Ctrl-C stops it)\n")
         while all(process.poll() is None for process in processes):

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from tests.support.fake_connector import FakeConnector
-from tests.support.harness import BotHarness, Database, create_database, drop_database, make_settings
+from tests.support.harness import (
+    BotHarness,
+    Database,
+    create_database,
+    drop_database,
+    make_settings,
+)
 
 
 @pytest.fixture

@@ -1,1 +1,4 @@
-"""The pure core: domain rules and use cases. Imports no framework (botbuilder, aiohttp, Graph, SQL)."""
+"""The pure core: domain rules and use cases.
+
+Imports no framework (botbuilder, aiohttp, Graph, SQL); enforced by import-linter.
+"""

@@ -1,4 +1,4 @@
-"""Ports: what the core needs from the outside world, as Protocols. Adapters live in integrations/."""
+"""Ports: what the core needs from the outside world, as Protocols (adapters: integrations/)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.core.domain.records import (
 
 class ConversationRepository(Protocol):
     async def upsert(self, ref: ConversationRef, *, now: datetime) -> None:
-        """Store or refresh a reference; a fresh message makes an unreachable one reachable again."""
+        """Store or refresh a reference; a new message makes an unreachable one reachable again."""
         ...
 
     async def get(self, ref_key: str) -> ConversationRef | None: ...
@@ -38,9 +38,13 @@ class OutboxRepository(Protocol):
         """Claim due messages for this worker; safe when several workers claim at once."""
         ...
 
-    async def mark_sent(self, message_id: int, *, now: datetime, activity_id: str | None) -> None: ...
+    async def mark_sent(
+        self, message_id: int, *, now: datetime, activity_id: str | None
+    ) -> None: ...
 
-    async def reschedule(self, message_id: int, *, next_attempt_at: datetime, error: str) -> None: ...
+    async def reschedule(
+        self, message_id: int, *, next_attempt_at: datetime, error: str
+    ) -> None: ...
 
     async def mark_dead(self, message_id: int, *, status: str, error: str) -> None:
         """Stop trying: `unreachable` (recipient gone) or `failed` (gave up)."""
@@ -81,13 +85,19 @@ class NeedRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction: `async with uow: ...; await uow.commit()`. Leaving without commit rolls back."""
+    """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
 
-    conversations: ConversationRepository
-    outbox: OutboxRepository
-    audit: AuditRepository
-    case_numbers: CaseNumberRepository
-    needs: NeedRepository
+    # Read-only properties, so adapters may expose their own (more specific) repository types.
+    @property
+    def conversations(self) -> ConversationRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def case_numbers(self) -> CaseNumberRepository: ...
+    @property
+    def needs(self) -> NeedRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -108,7 +118,7 @@ class UnitOfWorkFactory(Protocol):
 
 
 class MessageSender(Protocol):
-    """Delivers one proactive message to a stored conversation (the Bot Connector in production)."""
+    """Delivers one proactive message to a stored conversation (Bot Connector in production)."""
 
     async def send(self, ref: ConversationRef, payload: dict[str, Any]) -> str | None:
         """Send or update; returns the activity id. Raises DeliveryFailed."""

@@ -68,7 +68,7 @@ def conversation_type_of(activity: Activity) -> str:
 
 
 def reference_of(activity: Activity) -> ConversationRef | None:
-    """The conversation reference to store for proactive messages (None if the activity lacks one)."""
+    """The conversation reference to keep for proactive messages (None if there is none)."""
     if activity.conversation is None or not activity.service_url:
         return None
     reference = TurnContext.get_conversation_reference(activity)

@@ -15,7 +15,6 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable
 
-
 from botbuilder.core import BotState, TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
@@ -57,7 +56,7 @@ def status_and_retry_after(error: BaseException) -> tuple[int | None, float | No
     return (int(status) if status is not None else None), retry_after
 
 
-class InnkjopAdapter(CloudAdapter):  # type: ignore[misc]
+class InnkjopAdapter(CloudAdapter):
     def __init__(
         self,
         settings: Settings,
@@ -130,5 +129,3 @@ def make_turn_error_handler(
 
 def attach_error_handler(adapter: InnkjopAdapter, states: list[BotState]) -> None:
     adapter.on_turn_error = make_turn_error_handler(states)
-
-

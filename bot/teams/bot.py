@@ -1,4 +1,4 @@
-"""The activity handler: remembers who wrote, then hands the turn to a dialog, command or card verb."""
+"""The activity handler: remembers who wrote, then hands the turn to a dialog, command or verb."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def invoke_error(status: int, code: str, message: str) -> InvokeResponse:
     )
 
 
-class InnkjopBot(TeamsActivityHandler):  # type: ignore[misc]
+class InnkjopBot(TeamsActivityHandler):
     def __init__(
         self,
         deps: TeamsDeps,

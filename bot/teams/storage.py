@@ -27,7 +27,7 @@ def _as_dict(item: Any) -> dict[str, Any]:
     raise TypeError(f"cannot store {type(item).__name__}")
 
 
-class SqlStorage(Storage):  # type: ignore[misc]
+class SqlStorage(Storage):
     def __init__(self, store: SqlDialogStateStore) -> None:
         super().__init__()
         self._store = store

@@ -1,1 +1,1 @@
-"""Background loops started and stopped with the aiohttp app: outbox delivery (and, later, scans)."""
+"""Background loops started and stopped with the aiohttp app: outbox delivery (later: scans)."""

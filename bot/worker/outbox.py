@@ -62,7 +62,7 @@ class OutboxWorker:
 
     def backoff(self, attempts: int, retry_after: float | None) -> float:
         base = self._settings.backoff_base_seconds * (2 ** max(0, attempts))
-        delay = min(self._settings.backoff_max_seconds, base) * self._rng.uniform(0.8, 1.2)
+        delay = float(min(self._settings.backoff_max_seconds, base) * self._rng.uniform(0.8, 1.2))
         if retry_after is not None:
             delay = max(delay, retry_after) if attempts > 0 else max(retry_after, 0.0)
         return delay
@@ -162,6 +162,8 @@ class OutboxWorker:
                 handled = 0
             if handled == 0:
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=self._settings.poll_interval_seconds)
+                    await asyncio.wait_for(
+                        stop.wait(), timeout=self._settings.poll_interval_seconds
+                    )
                 except TimeoutError:
                     pass

@@ -21,10 +21,11 @@ class TokenBucket:
         """Seconds until a token is free (0 = take it now). Takes the token when free."""
         self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= 1 - 1e-9:  # float refill can land a hair below a whole token
+            self.tokens = max(0.0, self.tokens - 1)
             return 0.0
-        return (1 - self.tokens) / self.rate
+        # At least a millisecond: a clock with microsecond resolution must be able to move.
+        return max(0.001, (1 - self.tokens) / self.rate)
 
 
 class SendLimiter:

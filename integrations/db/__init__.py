@@ -1,1 +1,1 @@
-"""SQL persistence: async engine, SQLModel tables, repositories, unit of work and Alembic migrations."""
+"""SQL persistence: async engine, SQLModel tables, repositories, unit of work, migrations."""

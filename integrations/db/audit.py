@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.domain.audit import GENESIS, entry_hash
 from bot.core.domain.records import AuditEntry
@@ -54,7 +55,7 @@ class SqlAuditRepository:
                 text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_ID}
             )
         prev = await self._session.scalar(
-            select(AuditRow.hash).order_by(AuditRow.id.desc()).limit(1)  # type: ignore[union-attr]
+            select(col(AuditRow.hash)).order_by(col(AuditRow.id).desc()).limit(1)
         )
         prev_hash = prev or GENESIS
         at = at.astimezone(UTC)
@@ -84,5 +85,5 @@ class SqlAuditRepository:
         return _to_record(row)
 
     async def all(self) -> Sequence[AuditEntry]:
-        rows = (await self._session.scalars(select(AuditRow).order_by(AuditRow.id))).all()  # type: ignore[arg-type]
+        rows = (await self._session.scalars(select(AuditRow).order_by(col(AuditRow.id)))).all()
         return [_to_record(row) for row in rows]

@@ -1,4 +1,4 @@
-"""Key/value documents with eTags: the SQL side of the botbuilder Storage in bot/teams/storage.py."""
+"""Key/value documents with eTags: the SQL side of bot/teams/storage.py's botbuilder Storage."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from bot.core.domain.errors import Conflict
 from integrations.db.tables import DialogStateRow
@@ -26,7 +27,9 @@ class SqlDialogStateStore:
             return {}
         async with self._sessions() as session:
             rows = (
-                await session.scalars(select(DialogStateRow).where(DialogStateRow.key.in_(wanted)))  # type: ignore[attr-defined]
+                await session.scalars(
+                    select(DialogStateRow).where(col(DialogStateRow.key).in_(wanted))
+                )
             ).all()
             found = {row.key: (json.loads(row.data), row.etag) for row in rows}
             await session.rollback()
@@ -48,10 +51,10 @@ class SqlDialogStateStore:
                 else:
                     result = await session.execute(
                         update(DialogStateRow)
-                        .where(DialogStateRow.key == key, DialogStateRow.etag == expected)
+                        .where(col(DialogStateRow.key) == key, col(DialogStateRow.etag) == expected)
                         .values(data=body, etag=etag, updated_at=now)
                     )
-                    if result.rowcount == 0:  # type: ignore[attr-defined]
+                    if getattr(result, "rowcount", 0) == 0:
                         exists = await session.get(DialogStateRow, key)
                         if exists is not None:
                             await session.rollback()
@@ -66,7 +69,7 @@ class SqlDialogStateStore:
         if not wanted:
             return
         async with self._sessions() as session:
-            await session.execute(delete(DialogStateRow).where(DialogStateRow.key.in_(wanted)))  # type: ignore[attr-defined]
+            await session.execute(delete(DialogStateRow).where(col(DialogStateRow.key).in_(wanted)))
             await session.commit()
 
 

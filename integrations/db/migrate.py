@@ -1,4 +1,4 @@
-"""Alembic, driven from code: `upgrade()` for `python -m bot migrate`, `is_at_head()` for /readyz."""
+"""Alembic from code: `upgrade()` for `python -m bot migrate`, `is_at_head()` for /readyz."""
 
 from __future__ import annotations
 

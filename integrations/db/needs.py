@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.domain.records import NeedCase
 from integrations.db.tables import NeedRow
@@ -78,15 +79,17 @@ class SqlNeedRepository:
         return _to_record(row)
 
     async def get(self, case_number: str) -> NeedCase | None:
-        row = await self._session.scalar(select(NeedRow).where(NeedRow.case_number == case_number))
+        row = await self._session.scalar(
+            select(NeedRow).where(col(NeedRow.case_number) == case_number)
+        )
         return _to_record(row) if row else None
 
     async def list_for_requester(self, requester_id: str, *, limit: int = 20) -> list[NeedCase]:
         rows = (
             await self._session.scalars(
                 select(NeedRow)
-                .where(NeedRow.requester_id == requester_id)
-                .order_by(NeedRow.created_at.desc(), NeedRow.id.desc())  # type: ignore[attr-defined,union-attr]
+                .where(col(NeedRow.requester_id) == requester_id)
+                .order_by(col(NeedRow.created_at).desc(), col(NeedRow.id).desc())
                 .limit(limit)
             )
         ).all()

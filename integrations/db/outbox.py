@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.domain.records import NewOutboxMessage, OutboxMessage, OutboxStats
 from integrations.db.tables import OutboxRow
@@ -36,7 +37,9 @@ class SqlOutboxRepository:
 
     async def add(self, message: NewOutboxMessage, *, now: datetime) -> bool:
         existing = await self._session.scalar(
-            select(OutboxRow.id).where(OutboxRow.idempotency_key == message.idempotency_key)
+            select(col(OutboxRow.id)).where(
+                col(OutboxRow.idempotency_key) == message.idempotency_key
+            )
         )
         if existing is not None:
             return False
@@ -61,10 +64,10 @@ class SqlOutboxRepository:
         # claimable again when the lease ends (at-least-once). SKIP LOCKED lets PostgreSQL replicas
         # claim disjoint rows; SQLite ignores it and serializes writers (BEGIN IMMEDIATE).
         due = (
-            select(OutboxRow.id)
-            .where(OutboxRow.status == PENDING, OutboxRow.next_attempt_at <= now)
-            .where((OutboxRow.claimed_until.is_(None)) | (OutboxRow.claimed_until < now))  # type: ignore[union-attr]
-            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            select(col(OutboxRow.id))
+            .where(col(OutboxRow.status) == PENDING, col(OutboxRow.next_attempt_at) <= now)
+            .where((col(OutboxRow.claimed_until).is_(None)) | (col(OutboxRow.claimed_until) < now))
+            .order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -73,12 +76,12 @@ class SqlOutboxRepository:
             return []
         await self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id.in_(ids))  # type: ignore[union-attr]
+            .where(col(OutboxRow.id).in_(ids))
             .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=lease_seconds))
         )
         rows = (
             await self._session.scalars(
-                select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)  # type: ignore[union-attr]
+                select(OutboxRow).where(col(OutboxRow.id).in_(ids)).order_by(col(OutboxRow.id))
             )
         ).all()
         return [_to_record(row) for row in rows]
@@ -86,7 +89,7 @@ class SqlOutboxRepository:
     async def mark_sent(self, message_id: int, *, now: datetime, activity_id: str | None) -> None:
         await self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id == message_id)
+            .where(col(OutboxRow.id) == message_id)
             .values(
                 status="sent",
                 sent_at=now,
@@ -100,7 +103,7 @@ class SqlOutboxRepository:
     async def reschedule(self, message_id: int, *, next_attempt_at: datetime, error: str) -> None:
         await self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id == message_id)
+            .where(col(OutboxRow.id) == message_id)
             .values(
                 next_attempt_at=next_attempt_at,
                 attempts=OutboxRow.attempts + 1,
@@ -112,7 +115,7 @@ class SqlOutboxRepository:
     async def mark_dead(self, message_id: int, *, status: str, error: str) -> None:
         await self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id == message_id)
+            .where(col(OutboxRow.id) == message_id)
             .values(
                 status=status,
                 attempts=OutboxRow.attempts + 1,
@@ -125,12 +128,12 @@ class SqlOutboxRepository:
         counts = dict(
             (
                 await self._session.execute(
-                    select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
+                    select(col(OutboxRow.status), func.count()).group_by(col(OutboxRow.status))
                 )
             ).all()
         )
         oldest = await self._session.scalar(
-            select(func.min(OutboxRow.created_at)).where(OutboxRow.status == PENDING)
+            select(func.min(col(OutboxRow.created_at))).where(col(OutboxRow.status) == PENDING)
         )
         age = 0.0
         if oldest is not None:

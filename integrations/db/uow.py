@@ -14,6 +14,12 @@ from integrations.db.outbox import SqlOutboxRepository
 
 
 class SqlUnitOfWork:
+    conversations: SqlConversationRepository
+    outbox: SqlOutboxRepository
+    audit: SqlAuditRepository
+    case_numbers: SqlCaseNumberRepository
+    needs: SqlNeedRepository
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None

@@ -1,1 +1,1 @@
-"""Static YAML directory (people, managers, service areas, procurement channel) for demos and small setups."""
+"""Static YAML directory (people, managers, service areas, procurement channel) for demos."""

@@ -75,8 +75,13 @@ async def test_oversized_body_gets_413(bot, connector):
 async def test_auth_on_refuses_unsigned_requests(start_bot, connector):
     from bot.settings import BotSettings
 
-    bot = await start_bot(bot=BotSettings(app_id="11111111-2222-3333-4444-555555555555",
-                                          app_password="secret", app_tenant_id=TENANT))
+    bot = await start_bot(
+        bot=BotSettings(
+            app_id="11111111-2222-3333-4444-555555555555",
+            app_password="secret",
+            app_tenant_id=TENANT,
+        )
+    )
     status, _ = await bot.post(make_message(KARI, "hjelp", connector.url))
     assert status == 401
     forged = {"Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJldmlsIn0.c2lnbmF0dXJl"}

@@ -39,8 +39,13 @@ async def _queue(bot, clock, user, key, text="Ny sak til godkjenning"):
 
 
 def _worker(bot, clock, **settings):
-    values = {"backoff_base_seconds": 1.0, "backoff_max_seconds": 60.0, "global_rate_per_second": 1000,
-              "conversation_rate_per_second": 1000, "conversation_burst": 1000}
+    values = {
+        "backoff_base_seconds": 1.0,
+        "backoff_max_seconds": 60.0,
+        "global_rate_per_second": 1000,
+        "conversation_rate_per_second": 1000,
+        "conversation_burst": 1000,
+    }
     values.update(settings)
     return OutboxWorker(
         uow=bot.uow,
@@ -63,7 +68,9 @@ async def test_queued_notice_is_delivered_proactively(start_bot, connector):
     assert not await _queue(bot, clock, KARI, "n1"), "same idempotency key queues nothing"
     worker = _worker(bot, clock)
     assert await worker.run_once() == 1
-    assert [r.text for r in connector.sent_to(KARI.personal_conversation)] == ["Ny sak til godkjenning"]
+    assert [r.text for r in connector.sent_to(KARI.personal_conversation)] == [
+        "Ny sak til godkjenning"
+    ]
     message = await _status(bot)
     assert message.status == "sent" and message.activity_id
 
@@ -100,7 +107,9 @@ async def test_transient_errors_back_off_and_retry(start_bot, connector, status)
     await worker.run_once()
     second = await _status(bot)
     # Exponential: the second wait is longer than the first.
-    assert (second.next_attempt_at - first.next_attempt_at) > (first.next_attempt_at - FakeClock().now()) * 0.9
+    assert (second.next_attempt_at - first.next_attempt_at) > (
+        first.next_attempt_at - FakeClock().now()
+    ) * 0.9
     clock.set(second.next_attempt_at)
     await worker.run_once()
     assert (await _status(bot)).status == "sent"

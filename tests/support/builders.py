@@ -52,7 +52,9 @@ def _base(
             "tenantId": user.tenant,
         },
         "recipient": {"id": BOT_ID, "name": "Innkjøpsboten"},
-        "entities": [{"type": "clientInfo", "locale": user.locale, "country": "NO", "platform": "Web"}],
+        "entities": [
+            {"type": "clientInfo", "locale": user.locale, "country": "NO", "platform": "Web"}
+        ],
         "channelData": data,
         "locale": user.locale,
     }
@@ -122,7 +124,9 @@ def make_channel_message(
 
 
 def make_group_message(user: User, text: str, service_url: str, *, chat_id: str) -> dict[str, Any]:
-    return make_message(user, text, service_url, conversation_id=chat_id, conversation_type="groupChat")
+    return make_message(
+        user, text, service_url, conversation_id=chat_id, conversation_type="groupChat"
+    )
 
 
 KARI = User("aad-kari", "Kari Nordmann")  # requester, oppvekst

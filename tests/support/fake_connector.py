@@ -114,7 +114,13 @@ class FakeConnector:
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
         body = await request.json()
-        return web.json_response({"id": f"a:created-{next(self._ids)}", "activityId": None}, status=201) if body is not None else web.json_response({}, status=400)
+        return (
+            web.json_response(
+                {"id": f"a:created-{next(self._ids)}", "activityId": None}, status=201
+            )
+            if body is not None
+            else web.json_response({}, status=400)
+        )
 
     async def _activity(self, request: web.Request) -> web.Response:
         self.attempts += 1
@@ -128,7 +134,9 @@ class FakeConnector:
             )
         body = json.loads(await request.read())
         activity_id = request.match_info.get("aid")
-        new_id = activity_id if request.method == "PUT" and activity_id else f"act-{next(self._ids)}"
+        new_id = (
+            activity_id if request.method == "PUT" and activity_id else f"act-{next(self._ids)}"
+        )
         record = Recorded(
             method=request.method,
             path=request.path,

@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
-from bot.app import UOW_KEY, WORKER_KEY, create_app
+from bot.app import ADAPTER_KEY, UOW_KEY, WORKER_KEY, create_app
 from bot.settings import DatabaseSettings, Environment, Settings, WorkerSettings
 from integrations.db.engine import create_engine
 from integrations.db.migrate import upgrade
@@ -104,6 +104,10 @@ class BotHarness:
     @property
     def worker(self) -> Any:
         return self.app[WORKER_KEY]
+
+    @property
+    def adapter(self) -> Any:
+        return self.app[ADAPTER_KEY]
 
     @property
     def uow(self) -> Any:

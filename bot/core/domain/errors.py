@@ -45,7 +45,7 @@ class Unavailable(AppError):
 
 
 class DeliveryFailed(AppError):
-    """A proactive send failed. `permanent` = the recipient is gone (403/404) or the payload is bad."""
+    """A proactive send failed. `permanent`: recipient gone (403/404) or payload refused."""
 
     code = "delivery_failed"
     message_key = "error.unavailable"

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from cards import verbs
-from cards.models import HelpCard, WelcomeCard
-
 from bot.teams.deps import TeamsDeps
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
+from cards import verbs
+from cards.models import HelpCard, WelcomeCard
 
 # Teams sends both installationUpdate and conversationUpdate on a personal install.
 _WELCOME_DEDUP = timedelta(minutes=2)
