@@ -26,6 +26,7 @@ from bot.teams.features import build_features
 from bot.teams.proactive import BotConnectorSender
 from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
+from bot.wiring import build_directory, need_rules
 from bot.worker.outbox import OutboxWorker
 from integrations.db.dialog_state import SqlDialogStateStore
 from integrations.db.engine import create_engine
@@ -50,8 +51,15 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     storage = SqlStorage(SqlDialogStateStore(engine))
     conversation_state = ConversationState(storage)
     adapter = InnkjopAdapter(settings)
-    attach_error_handler(adapter, [conversation_state])
-    deps = TeamsDeps(settings=settings, uow=uow, clock=clock, conversation_state=conversation_state)
+    attach_error_handler(adapter, [conversation_state], storage)
+    deps = TeamsDeps(
+        settings=settings,
+        uow=uow,
+        clock=clock,
+        conversation_state=conversation_state,
+        directory=overrides.get("directory") or build_directory(settings),
+        rules=need_rules(settings),
+    )
     router, actions, welcome = build_features(deps)
     bot = InnkjopBot(deps, router, actions, welcome)
     sender: MessageSender = overrides.get("sender") or BotConnectorSender(

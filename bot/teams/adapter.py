@@ -15,7 +15,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import BotState, TurnContext
+from botbuilder.core import BotState, Storage, TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -99,7 +99,7 @@ class InnkjopAdapter(CloudAdapter):
 
 
 def make_turn_error_handler(
-    states: list[BotState],
+    states: list[BotState], storage: Storage
 ) -> Callable[[TurnContext, Exception], Awaitable[None]]:
     async def on_turn_error(context: TurnContext, error: Exception) -> None:
         reference = uuid.uuid4().hex[:8].upper()
@@ -112,8 +112,9 @@ def make_turn_error_handler(
         )
         for state in states:
             try:
-                await state.load(context)
-                await state.delete(context)
+                # Delete by key without loading: the stored state may be what broke the turn.
+                await storage.delete([state.get_storage_key(context)])
+                context.turn_state.pop(state._context_service_key, None)
             except Exception:
                 log.exception("could not clear dialog state (ref %s)", reference)
         if activity is None or activity.type == ActivityTypes.invoke:
@@ -127,5 +128,5 @@ def make_turn_error_handler(
     return on_turn_error
 
 
-def attach_error_handler(adapter: InnkjopAdapter, states: list[BotState]) -> None:
-    adapter.on_turn_error = make_turn_error_handler(states)
+def attach_error_handler(adapter: InnkjopAdapter, states: list[BotState], storage: Storage) -> None:
+    adapter.on_turn_error = make_turn_error_handler(states, storage)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from botbuilder.core import ConversationState
 
 from bot.core.clock import Clock
+from bot.core.domain.directory import Directory
 from bot.core.ports import UnitOfWorkFactory
+from bot.core.services.needs import NeedRules
 from bot.settings import Settings
 from bot.teams.turn import Turn
 
@@ -22,4 +24,6 @@ class TeamsDeps:
     uow: UnitOfWorkFactory
     clock: Clock
     conversation_state: ConversationState
+    directory: Directory
+    rules: NeedRules
     interceptors: list[Interceptor] = field(default_factory=list)

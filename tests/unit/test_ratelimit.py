@@ -9,7 +9,9 @@ from bot.worker.ratelimit import SendLimiter
 pytestmark = pytest.mark.unit
 
 
-def _sends_within(limiter: SendLimiter, conversation: str, seconds: float, start: float = 0.0) -> int:
+def _sends_within(
+    limiter: SendLimiter, conversation: str, seconds: float, start: float = 0.0
+) -> int:
     now, sent = start, 0
     while now < start + seconds:
         wait = limiter.reserve(conversation, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import welcome
+from bot.teams.features import needs, welcome
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
 
@@ -16,5 +16,6 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
     router = CommandRouter()
     actions = ActionRegistry()
     # Order matters only for the fallback: welcome registers it and must come last.
-    welcome.register(router, actions, deps)
+    conversation = needs.register(router, actions, deps)
+    welcome.register(router, actions, deps, start_need=conversation.start)
     return router, actions, welcome.make_welcome(deps)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from bot.core.domain.need_intent import looks_like_need
 from bot.teams.deps import TeamsDeps
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
@@ -29,7 +31,13 @@ def make_welcome(deps: TeamsDeps) -> Any:
     return welcome
 
 
-def register(router: CommandRouter, actions: ActionRegistry, deps: TeamsDeps) -> None:
+def register(
+    router: CommandRouter,
+    actions: ActionRegistry,
+    deps: TeamsDeps,
+    *,
+    start_need: Callable[[Turn, str | None], Awaitable[None]],
+) -> None:
     @router.command("hjelp", "help", "?", "meny", "menu")
     async def help_command(turn: Turn, _: str) -> None:
         await turn.send_card(HelpCard.build(turn.lang).render())
@@ -46,6 +54,9 @@ def register(router: CommandRouter, actions: ActionRegistry, deps: TeamsDeps) ->
     async def not_understood(turn: Turn, text: str) -> None:
         if not text and not turn.value:
             return  # e.g. a bare attachment or a reaction: nothing to answer
+        if looks_like_need(text):
+            await start_need(turn, text)
+            return
         await turn.say("common.not_understood")
         await turn.send_card(HelpCard.build(turn.lang).render())
 

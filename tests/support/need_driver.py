@@ -1,0 +1,142 @@
+"""Drive the needs conversation over HTTP like a user would, answering whatever is asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.domain.need_fields import FIELDS
+from bot.core.i18n import t
+from tests.support.builders import User, make_message, make_submit
+
+# A plausible answer for every question (Norwegian, as a user would type it).
+ANSWERS: dict[str, str] = {
+    "title": "30 nye PC-er til Skedsmo skole",
+    "description": "Elevene trenger bærbare PC-er til undervisning og nasjonale prøver.",
+    "service_area": "Oppvekst og utdanning",
+    "unit": "Skedsmo skole, ansvar 2100",
+    "contract_type": "vare",
+    "annual_value": "450 000",
+    "period": "2+1+1",
+    "start_date": "1. mars 2027",
+    "urgency": "normal",
+    "existing_agreement": "vet ikke",
+    "other_units": "ja",
+    "climate_impact": "betydelig",
+    "high_risk_product": "ja",
+    "labour_crime_risk": "nei",
+    "personal_data": "ja",
+    "budget_confirmed": "ja",
+}
+
+
+def question_texts(lang: str = "nb") -> dict[str, str]:
+    return {t(spec.question_key, lang): spec.name for spec in FIELDS}
+
+
+def card_texts(card: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock" and isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+def asked_field(card: dict[str, Any], lang: str = "nb") -> str | None:
+    questions = question_texts(lang)
+    for text in card_texts(card):
+        for question, field in questions.items():
+            if text.replace("\\", "").startswith(question.replace("\\", "")[:40]):
+                return field
+    return None
+
+
+def verbs_in(card: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("verb"), str):
+                found.add(data["verb"])
+            if isinstance(node.get("verb"), str):
+                found.add(node["verb"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+def draft_id_of(card: dict[str, Any]) -> str | None:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("draft_id"), str):
+                found.append(data["draft_id"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found[0] if found else None
+
+
+class NeedDriver:
+    def __init__(self, bot: Any, connector: Any, user: User) -> None:
+        self.bot = bot
+        self.connector = connector
+        self.user = user
+        self.asked: list[str] = []
+
+    def sent(self) -> list[Any]:
+        return self.connector.sent_to(self.user.personal_conversation)
+
+    def last_card(self) -> dict[str, Any]:
+        for record in reversed(self.sent()):
+            if record.cards:
+                return record.cards[-1]
+        raise AssertionError("the bot sent no card")
+
+    async def say(self, text: str) -> list[Any]:
+        before = len(self.sent())
+        status, _ = await self.bot.post(make_message(self.user, text, self.connector.url))
+        assert status in (200, 201), status
+        return self.sent()[before:]
+
+    async def click(self, value: dict[str, Any]) -> list[Any]:
+        before = len(self.sent())
+        status, _ = await self.bot.post(make_submit(self.user, value, self.connector.url))
+        assert status in (200, 201), status
+        return self.sent()[before:]
+
+    async def answer_until_summary(
+        self, answers: dict[str, str] | None = None, limit: int = 25
+    ) -> dict[str, Any]:
+        answers = {**ANSWERS, **(answers or {})}
+        for _ in range(limit):
+            card = self.last_card()
+            if "need.submit" in verbs_in(card):
+                return card
+            field = asked_field(
+                card, self.user.locale[:2] if self.user.locale.startswith("en") else "nb"
+            )
+            assert field is not None, f"no known question in {card_texts(card)}"
+            self.asked.append(field)
+            await self.say(answers[field])
+        raise AssertionError(f"no summary after {limit} answers; asked {self.asked}")
