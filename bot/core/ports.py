@@ -52,6 +52,10 @@ class OutboxRepository(Protocol):
 
     async def stats(self, *, now: datetime) -> OutboxStats: ...
 
+    async def wake(self, recipient: str, *, now: datetime) -> int:
+        """Make the recipient's waiting messages due now (they just became reachable)."""
+        ...
+
     async def get(self, message_id: int) -> OutboxMessage | None: ...
 
 

@@ -93,8 +93,15 @@ class OutboxWorker:
     async def _deliver(self, message: OutboxMessage) -> None:
         async with self._uow() as uow:
             ref = await uow.conversations.get(message.recipient)
-        if ref is None or ref.unreachable:
-            await self._park(message, "unreachable", "no reachable conversation for recipient")
+        if ref is None:
+            # Nobody to send to yet (the person has not installed the bot): keep trying, and
+            # deliver at once when they first write (see remember_conversation).
+            await self._handle_failure(
+                message, DeliveryFailed("no conversation with recipient yet")
+            )
+            return
+        if ref.unreachable:
+            await self._park(message, "unreachable", ref.last_error or "recipient unreachable")
             return
         await self._wait_for_slot(message.recipient)
         try:

@@ -148,6 +148,18 @@ class SqlOutboxRepository:
             by_status={str(k): int(v) for k, v in counts.items()},
         )
 
+    async def wake(self, recipient: str, *, now: datetime) -> int:
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(
+                col(OutboxRow.recipient) == recipient,
+                col(OutboxRow.status) == PENDING,
+                col(OutboxRow.next_attempt_at) > now,
+            )
+            .values(next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def get(self, message_id: int) -> OutboxMessage | None:
         row = await self._session.get(OutboxRow, message_id)
         return _to_record(row) if row else None

@@ -159,3 +159,24 @@ async def test_the_running_app_delivers_by_itself(bot, connector):
 
     await _queue(bot, SystemClock(), KARI, "n1", text="Hei fra arbeideren")
     await connector.wait_for(lambda reqs: any(r.text == "Hei fra arbeideren" for r in reqs))
+
+
+async def test_a_recipient_without_a_conversation_is_retried_and_woken_when_they_write(
+    start_bot, connector
+):
+    from datetime import UTC, datetime
+
+    from bot.core.clock import SystemClock
+
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock(datetime.now(UTC))
+    await _queue(bot, clock, OLA, "n1", text="Venter på Ola")
+    await _worker(bot, clock, backoff_base_seconds=3600, backoff_max_seconds=7200).run_once()
+    waiting = await _status(bot)
+    assert waiting.status == "pending"
+    assert (waiting.next_attempt_at - datetime.now(UTC)).total_seconds() > 1800
+    assert await _worker(bot, SystemClock()).run_once() == 0, "not due yet"
+    # Ola installs the bot and says hello: the notice is due at once and delivered.
+    await bot.post(make_message(OLA, "hei", connector.url))
+    assert await _worker(bot, SystemClock()).run_once() == 1
+    assert any(r.text == "Venter på Ola" for r in connector.sent_to(OLA.personal_conversation))

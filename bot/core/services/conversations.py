@@ -13,6 +13,7 @@ async def remember_conversation(ref: ConversationRef, *, uow: UnitOfWork, clock:
     """Store or refresh where we can reach this person or channel later."""
     async with uow:
         await uow.conversations.upsert(ref, now=clock.now())
+        await uow.outbox.wake(ref.ref_key, now=clock.now())
         await uow.commit()
 
 
