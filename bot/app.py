@@ -101,6 +101,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
             counted_turn,
             anonymous=settings.anonymous,
             allowed_tenants=frozenset(settings.allowed_tenants),
+            force_locale=settings.force_locale,
         ),
     )
 

@@ -129,7 +129,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["auto", "json", "text"] = "auto"
     timezone: str = "Europe/Oslo"
-    default_locale: str = "nb-NO"
+    # Treat every activity as this locale (the Agents Playground always sends en-US).
+    force_locale: str = ""
     # Tenants allowed to talk to the bot (comma-separated); empty = any tenant.
     allowed_tenants: Annotated[list[str], NoDecode] = Field(default_factory=list)
     bot: BotSettings = Field(default_factory=BotSettings)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "@microsoft/m365agentsplayground"
+CONFIG = ROOT / "infra" / "playground" / ".m365agentsplayground.yml"
 
 
 def wait_healthy(url: str, seconds: float = 60) -> bool:
@@ -79,7 +80,10 @@ def main() -> int:
                 process.kill()
 
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
-    bot = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT)
+    bot_env = dict(os.environ)
+    # The playground sends locale en-US in every activity; the demo speaks bokmål unless told.
+    bot_env.setdefault("FORCE_LOCALE", os.environ.get("PLAYGROUND_LOCALE", "nb-NO"))
+    bot = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT, env=bot_env)
     processes.append(bot)
     try:
         if not wait_healthy(f"http://{host}:{port}/healthz"):
@@ -88,6 +92,8 @@ def main() -> int:
             return 1
         binary = ensure_playground(ROOT / args.playground_dir, args.playground_version)
         if binary is not None:
+            # Mock users that match the demo directory (Kari files, her manager Ola approves).
+            shutil.copy(CONFIG, ROOT / args.playground_dir / CONFIG.name)
             env = dict(os.environ)
             if not env.get("DISPLAY") and sys.platform.startswith("linux"):
                 env["TEAMSAPPTESTER_BROWSER"] = "none"  # no screen: don't try to open a browser
