@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve|migrate|audit-verify|seed-demo|check-config`."""
+"""Command line: `python -m bot serve|migrate|audit-verify|check-config|import-contracts|scan-reminders`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import partial
+from pathlib import Path
 
 from bot.settings import Settings
 
@@ -56,6 +59,18 @@ def _audit_verify(settings: Settings) -> int:
     return 0
 
 
+def _import_contracts(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_contracts import import_contracts_command
+
+    return import_contracts_command(settings, args.file, dry_run=args.dry_run, mapping=args.mapping)
+
+
+def _scan_reminders(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_contracts import scan_reminders_command
+
+    return scan_reminders_command(settings, args.as_of)
+
+
 def _check_config(settings: Settings) -> int:
     mode = "anonymous (loopback only)" if settings.anonymous else f"app {settings.bot.app_id}"
     sys.stdout.write(f"configuration OK: env={settings.env.value}, {mode}\n")
@@ -69,6 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("audit-verify", help="check the audit log's hash chain")
     commands.add_parser("check-config", help="validate settings and exit")
+    importer = commands.add_parser(
+        "import-contracts", help="import the contract register from a KAV export (CSV/XLSX)"
+    )
+    importer.add_argument("file", type=Path)
+    importer.add_argument(
+        "--dry-run", action="store_true", help="validate and report, write nothing"
+    )
+    importer.add_argument("--mapping", type=Path, default=None, help="YAML with column names")
+    scan = commands.add_parser("scan-reminders", help="show or queue due contract reminders")
+    scan.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
     args = parser.parse_args(argv)
 
     from bot.observability import setup_logging
@@ -79,11 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"configuration error: {error}\n")
         return 2
     setup_logging(settings)
-    handlers = {
+    handlers: dict[str, Callable[[Settings], int]] = {
         "serve": _serve,
         "migrate": _migrate,
         "audit-verify": _audit_verify,
         "check-config": _check_config,
+        "import-contracts": partial(_import_contracts, args=args),
+        "scan-reminders": partial(_scan_reminders, args=args),
     }
     return handlers[args.command](settings)
 

@@ -26,7 +26,7 @@ from bot.teams.features import build_features
 from bot.teams.proactive import BotConnectorSender
 from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
-from bot.wiring import build_directory, need_rules
+from bot.wiring import GraphDirectoryLifecycle, build_directory, need_rules
 from bot.worker.outbox import OutboxWorker
 from integrations.db.dialog_state import SqlDialogStateStore
 from integrations.db.engine import create_engine
@@ -140,7 +140,15 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_endpoint)
 
+    graph_directory = (
+        GraphDirectoryLifecycle(settings)
+        if settings.directory.source == "graph" and "directory" not in overrides
+        else None
+    )
+
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
+        if graph_directory is not None:
+            deps.directory = await graph_directory.start()
         stop = asyncio.Event()
         task = None
         if settings.worker.enabled:
@@ -154,6 +162,8 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
                     await asyncio.wait_for(task, timeout=10)
                 except TimeoutError:
                     task.cancel()
+            if graph_directory is not None:
+                await graph_directory.stop()
             await engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)

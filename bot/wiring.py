@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.core.domain.directory import Directory
 from bot.core.domain.thresholds import ThresholdSet
 from bot.core.services.needs import NeedRules
@@ -19,7 +21,37 @@ def need_rules(settings: Settings) -> NeedRules:
     )
 
 
-def build_directory(settings: Settings) -> Directory:
+def static_directory(settings: Settings) -> YamlDirectory:
     """The YAML org chart (the bundled demo when no file is configured)."""
     path = settings.directory.yaml_path
     return YamlDirectory.from_file(path) if path else YamlDirectory.demo()
+
+
+def build_directory(settings: Settings) -> Directory:
+    """The directory to start with. In graph mode the app swaps in GraphDirectory at startup,
+    because the Graph client belongs to the running event loop (platform.md §7.2.1)."""
+    return static_directory(settings)
+
+
+class GraphDirectoryLifecycle:
+    """Builds the Graph directory inside the running loop and closes its client on shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Any = None
+
+    async def start(self) -> Directory:
+        from integrations.graph.client import build_graph_client
+        from integrations.graph.directory import GraphDirectory
+
+        self._client = build_graph_client(self._settings.graph)
+        return GraphDirectory(
+            self._client, self._settings.graph, static=static_directory(self._settings)
+        )
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            from integrations.graph.client import close_graph_client
+
+            await close_graph_client(self._client)
+            self._client = None
