@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve|migrate|audit-verify|check-config|import-contracts|scan-reminders`."""
+"""Command line: serve, migrate, audit-verify, check-config, import-contracts, scan-reminders."""
 
 from __future__ import annotations
 
