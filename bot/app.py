@@ -17,16 +17,23 @@ from sqlalchemy import text
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.ports import MessageSender
+from bot.core.services.approval_reminders import ReminderPolicy
 from bot.observability import Metrics, correlation_id
 from bot.settings import Settings
 from bot.teams.adapter import InnkjopAdapter, attach_error_handler
 from bot.teams.bot import InnkjopBot
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import build_features
+from bot.teams.features import approval_context_of, build_features
 from bot.teams.proactive import BotConnectorSender
 from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
-from bot.wiring import GraphDirectoryLifecycle, build_directory, need_rules
+from bot.wiring import (
+    GraphDirectoryLifecycle,
+    build_directory,
+    contract_register_factory,
+    need_rules,
+)
+from bot.worker.approvals import ApprovalReminderLoop
 from bot.worker.outbox import OutboxWorker
 from integrations.db.dialog_state import SqlDialogStateStore
 from integrations.db.engine import create_engine
@@ -59,8 +66,19 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         conversation_state=conversation_state,
         directory=overrides.get("directory") or build_directory(settings),
         rules=need_rules(settings),
+        contracts=contract_register_factory(uow),
     )
     router, actions, welcome = build_features(deps)
+    reminders = ApprovalReminderLoop(
+        approval_context_of(deps),
+        ReminderPolicy(
+            remind_after_business_days=settings.approvals.remind_after_business_days,
+            escalate_after_business_days=settings.approvals.escalate_after_business_days,
+            quiet_hours_start=settings.approvals.quiet_hours_start,
+            quiet_hours_end=settings.approvals.quiet_hours_end,
+        ),
+        interval_seconds=settings.worker.reminder_scan_interval_seconds,
+    )
     bot = InnkjopBot(deps, router, actions, welcome)
     sender: MessageSender = overrides.get("sender") or BotConnectorSender(
         adapter, settings.bot.app_id
@@ -150,14 +168,17 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         if graph_directory is not None:
             deps.directory = await graph_directory.start()
         stop = asyncio.Event()
-        task = None
+        tasks = []
         if settings.worker.enabled:
-            task = asyncio.create_task(worker.run_forever(stop), name="outbox-worker")
+            tasks.append(asyncio.create_task(worker.run_forever(stop), name="outbox-worker"))
+            tasks.append(
+                asyncio.create_task(reminders.run_forever(stop), name="approval-reminders")
+            )
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
+            for task in tasks:
                 try:
                     await asyncio.wait_for(task, timeout=10)
                 except TimeoutError:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from bot.core.domain.directory import Directory
 from bot.core.domain.thresholds import ThresholdSet
+from bot.core.services.contracts import ContractRegister
 from bot.core.services.needs import NeedRules
 from bot.settings import Settings
+from integrations.db.contracts import contract_repository
+from integrations.db.uow import SqlUnitOfWorkFactory
 from integrations.directory.yaml_directory import YamlDirectory
 
 
@@ -55,3 +60,16 @@ class GraphDirectoryLifecycle:
 
             await close_graph_client(self._client)
             self._client = None
+
+
+def contract_register_factory(
+    uow: SqlUnitOfWorkFactory,
+) -> Callable[[], AbstractAsyncContextManager[ContractRegister]]:
+    """Read-only access to the contract register, one unit of work per use."""
+
+    @asynccontextmanager
+    async def open_register() -> AsyncIterator[ContractRegister]:
+        async with uow() as work:
+            yield contract_repository(work)
+
+    return open_register

@@ -9,6 +9,7 @@ from typing import Any, Protocol, Self
 
 from bot.core.domain.records import (
     AuditEntry,
+    CardCopy,
     ConversationRef,
     NeedCase,
     NewOutboxMessage,
@@ -58,6 +59,12 @@ class OutboxRepository(Protocol):
 
     async def get(self, message_id: int) -> OutboxMessage | None: ...
 
+    async def get_by_key(self, idempotency_key: str) -> OutboxMessage | None: ...
+
+    async def supersede(self, key_prefix: str, *, keep: str) -> int:
+        """Retire pending messages whose key starts with `key_prefix` (except `keep`)."""
+        ...
+
 
 class AuditRepository(Protocol):
     async def append(
@@ -87,6 +94,36 @@ class NeedRepository(Protocol):
 
     async def list_for_requester(self, requester_id: str, *, limit: int = 20) -> list[NeedCase]: ...
 
+    async def update_if_version(
+        self, case_number: str, expected_version: int, **changes: Any
+    ) -> bool:
+        """Apply `changes` and bump the version, only if the version is still `expected_version`
+        (`UPDATE ... WHERE version = :v`); False when someone else changed the case first."""
+        ...
+
+    async def list_for_approvers(
+        self, approver_ids: Sequence[str], statuses: Sequence[str], *, limit: int = 20
+    ) -> list[NeedCase]:
+        """Cases in `statuses` waiting for one of `approver_ids` ("mine godkjenninger")."""
+        ...
+
+    async def list_by_status(
+        self,
+        statuses: Sequence[str],
+        *,
+        requester_id: str | None = None,
+        updated_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[NeedCase]: ...
+
+
+class CardCopyRepository(Protocol):
+    async def add(self, copy: CardCopy, *, now: datetime) -> bool:
+        """Remember where a card was posted; False when that copy is known already."""
+        ...
+
+    async def list_for(self, case_number: str, purpose: str) -> list[CardCopy]: ...
+
 
 class UnitOfWork(Protocol):
     """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
@@ -102,6 +139,8 @@ class UnitOfWork(Protocol):
     def case_numbers(self) -> CaseNumberRepository: ...
     @property
     def needs(self) -> NeedRepository: ...
+    @property
+    def card_copies(self) -> CardCopyRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -126,4 +165,28 @@ class MessageSender(Protocol):
 
     async def send(self, ref: ConversationRef, payload: dict[str, Any]) -> str | None:
         """Send or update; returns the activity id. Raises DeliveryFailed."""
+        ...
+
+
+class NeedCards(Protocol):
+    """Renders a case's approval and triage cards (the Teams layer implements it with cards/).
+
+    `view` of the approval card: `approver`, `requester`, `readonly` or `decided` (chosen by
+    the caller); `notice` is a short text shown on top (a refused or stale click).
+    """
+
+    async def approval_card(
+        self,
+        case: NeedCase,
+        *,
+        view: str,
+        lang: str,
+        refresh_user_ids: Sequence[str] = (),
+        notice: str | None = None,
+    ) -> dict[str, Any]: ...
+
+    async def triage_card(
+        self, case: NeedCase, *, lang: str, notice: str | None = None, readonly: bool = False
+    ) -> dict[str, Any]:
+        """The triage card; `readonly` leaves out the buttons (a refused click)."""
         ...

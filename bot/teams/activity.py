@@ -67,6 +67,16 @@ def conversation_type_of(activity: Activity) -> str:
     return str(kind or "personal")
 
 
+def channel_id_of(activity: Activity) -> str | None:
+    """The Teams channel id from channelData (`channel.id`), if the activity has one."""
+    data = activity.channel_data
+    if isinstance(data, dict):
+        channel = data.get("channel")
+        if isinstance(channel, dict) and isinstance(channel.get("id"), str) and channel["id"]:
+            return str(channel["id"])
+    return None
+
+
 def reference_of(activity: Activity) -> ConversationRef | None:
     """The conversation reference to keep for proactive messages (None if there is none)."""
     if activity.conversation is None or not activity.service_url:
@@ -79,15 +89,21 @@ def reference_of(activity: Activity) -> ConversationRef | None:
     data.pop("activityId", None)
     kind = conversation_type_of(activity)
     sender = sender_of(activity)
+    conversation_id = str(activity.conversation.id)
+    if kind == "channel":
+        # A channel message arrives in its thread (`19:…@thread.tacv2;messageid=…`); keep the
+        # channel itself, so proactive posts start new threads and the key is the channel's.
+        conversation_id = channel_id_of(activity) or conversation_id.split(";", 1)[0]
+        data["conversation"]["id"] = conversation_id
     if kind == "personal" and sender.aad_object_id:
         key = ConversationRef.user_key(tenant, sender.aad_object_id)
     else:
-        key = ConversationRef.conversation_key(activity.conversation.id)
+        key = ConversationRef.conversation_key(conversation_id)
     return ConversationRef(
         ref_key=key,
         tenant_id=tenant,
         aad_object_id=sender.aad_object_id or None,
-        conversation_id=str(activity.conversation.id),
+        conversation_id=conversation_id,
         conversation_type=kind,
         service_url=str(activity.service_url),
         reference=data,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from botbuilder.core import ConversationState
@@ -10,6 +11,7 @@ from botbuilder.core import ConversationState
 from bot.core.clock import Clock
 from bot.core.domain.directory import Directory
 from bot.core.ports import UnitOfWorkFactory
+from bot.core.services.contracts import ContractRegister
 from bot.core.services.needs import NeedRules
 from bot.settings import Settings
 from bot.teams.turn import Turn
@@ -26,4 +28,6 @@ class TeamsDeps:
     conversation_state: ConversationState
     directory: Directory
     rules: NeedRules
+    # Opens the contract register in its own short transaction: `async with deps.contracts() as r`.
+    contracts: Callable[[], AbstractAsyncContextManager[ContractRegister]]
     interceptors: list[Interceptor] = field(default_factory=list)

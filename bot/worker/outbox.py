@@ -5,6 +5,9 @@
 - 403/404 (bot removed, conversation gone): the recipient is marked unreachable and the message
   is parked as `unreachable` instead of being retried forever.
 - Claims are leases, so a worker killed mid-send leaves its rows to the next one (at-least-once).
+- An edit of an earlier message (`payload["update_of_message"]` = that message's idempotency
+  key) waits until the earlier one is sent, then goes out as an update of its activity id; when
+  the earlier one can never be sent, the edit is parked as `skipped`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.domain.errors import DeliveryFailed
@@ -27,6 +31,7 @@ from bot.worker.ratelimit import SendLimiter
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0
+_NEVER_SENT = frozenset({"unreachable", "failed", "skipped", "superseded"})
 
 
 class OutboxWorker:
@@ -103,9 +108,12 @@ class OutboxWorker:
         if ref.unreachable:
             await self._park(message, "unreachable", ref.last_error or "recipient unreachable")
             return
+        payload = await self._resolve_update(message)
+        if payload is None:
+            return
         await self._wait_for_slot(message.recipient)
         try:
-            activity_id = await self._sender.send(ref, message.payload)
+            activity_id = await self._sender.send(ref, payload)
         except DeliveryFailed as error:
             await self._handle_failure(message, error)
             return
@@ -117,6 +125,26 @@ class OutboxWorker:
             await uow.outbox.mark_sent(message.id, now=self._clock.now(), activity_id=activity_id)
             await uow.commit()
         self._count("sent")
+
+    async def _resolve_update(self, message: OutboxMessage) -> dict[str, Any] | None:
+        """The payload to send, with `update_of_message` resolved to the original's activity id;
+        None when the message was rescheduled or parked instead."""
+        original_key = message.payload.get("update_of_message")
+        if not original_key:
+            return message.payload
+        async with self._uow() as uow:
+            original = await uow.outbox.get_by_key(str(original_key))
+        if original is None or original.status in _NEVER_SENT:
+            await self._park(message, "skipped", f"original {original_key} was never delivered")
+            return None
+        if original.status != "sent" or not original.activity_id:
+            await self._handle_failure(
+                message, DeliveryFailed(f"original {original_key} not sent yet")
+            )
+            return None
+        payload = {k: v for k, v in message.payload.items() if k != "update_of_message"}
+        payload["update_of"] = original.activity_id
+        return payload
 
     async def _wait_for_slot(self, recipient: str) -> None:
         while True:

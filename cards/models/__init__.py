@@ -7,6 +7,7 @@ Build a card with its factory, then render it: `WelcomeCard.build("nb").render()
 from cards.models.approval import ApprovalCard, ApprovalDecision, ApprovalOutcome, ApprovalView
 from cards.models.base import CardModel, Choice, Fact, Lang, Line, as_lang
 from cards.models.cases import CaseDetailCard, CaseEntry, CaseListCard, CaseRow
+from cards.models.contracts import ContractEntry, ContractListCard
 from cards.models.error import ErrorCard
 from cards.models.menu import HelpCard, WelcomeCard
 from cards.models.need import NeedSummaryCard, QuestionCard, ResumeDraftCard
@@ -21,6 +22,7 @@ CARD_MODELS: tuple[type[CardModel], ...] = (
     NeedFormCard,
     CaseListCard,
     CaseDetailCard,
+    ContractListCard,
     ResumeDraftCard,
     ErrorCard,
     ApprovalCard,
@@ -40,6 +42,8 @@ __all__ = [
     "CaseListCard",
     "CaseRow",
     "Choice",
+    "ContractEntry",
+    "ContractListCard",
     "ErrorCard",
     "Fact",
     "HelpCard",

@@ -64,6 +64,8 @@ class ApprovalCard(CardModel):
     comment: UserText = ""
     has_on_behalf: bool = False
     has_comment: bool = False
+    notice: UserText = ""  # a short note on top: a refused or stale click
+    has_notice: bool = False
 
     @field_validator("refresh_user_ids")
     @classmethod
@@ -91,6 +93,7 @@ class ApprovalCard(CardModel):
         status: str,
         refresh_user_ids: Sequence[str] = (),
         decision: ApprovalDecision | None = None,
+        notice: str | None = None,
     ) -> ApprovalCard:
         """`rows` are `(label, value)`; `status` is a localized status label. In the decided
         view `decision` is required and the refresh list is emptied (nothing left to act on)."""
@@ -126,6 +129,8 @@ class ApprovalCard(CardModel):
                 "refresh_user_ids": []
                 if view == "decided"
                 else list(dict.fromkeys(refresh_user_ids)),
+                "notice": notice or "",
+                "has_notice": bool(notice),
                 **extra,
             }
         )

@@ -17,7 +17,7 @@ from bot.core.formatting import format_nok
 from cards.models.base import CardModel, Fact, Line, as_lang, facts, format_when, label, lines
 from cards.text import PlainText, UserText
 
-TriageView = Literal["triage", "decided"]
+TriageView = Literal["triage", "decided", "readonly"]
 TriageOutcome = Literal["accepted", "clarify", "existing", "rejected"]
 
 
@@ -51,6 +51,8 @@ class TriageCard(CardModel):
     decided_at: str = ""
     note: UserText = ""
     has_note: bool = False
+    notice: UserText = ""  # a short note on top: a refused or stale click
+    has_notice: bool = False
 
     @classmethod
     def build(
@@ -69,8 +71,11 @@ class TriageCard(CardModel):
         tier_name: str,
         tier_lines: Sequence[str] = (),
         decision: TriageDecision | None = None,
+        notice: str | None = None,
+        readonly: bool = False,
     ) -> TriageCard:
-        """Without `decision` the triage view; with it the decided view."""
+        """Without `decision` the triage view (`readonly`: the same without buttons, for someone
+        who may not triage); with it the decided view."""
         lang_ = as_lang(lang)
         decided: dict[str, object] = {}
         if decision is not None:
@@ -84,7 +89,9 @@ class TriageCard(CardModel):
         return cls.model_validate(
             {
                 "lang": lang_,
-                "view": "triage" if decision is None else "decided",
+                "view": "decided"
+                if decision is not None
+                else ("readonly" if readonly else "triage"),
                 "case_id": case_id,
                 "version": version,
                 "number": number,
@@ -96,6 +103,8 @@ class TriageCard(CardModel):
                 "total": format_nok(total, lang_),
                 "tier_name": tier_name,
                 "tier_lines": lines(tier_lines),
+                "notice": notice or "",
+                "has_notice": bool(notice),
                 **decided,
             }
         )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,18 +15,29 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from bot.core.domain.errors import Conflict
+from integrations.db.engine import writer_gate
 from integrations.db.tables import DialogStateRow
 
 
 class SqlDialogStateStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._gate = writer_gate(engine)
+
+    @asynccontextmanager
+    async def _gated(self) -> AsyncIterator[AsyncSession]:
+        await self._gate.acquire()
+        try:
+            async with self._sessions() as session:
+                yield session
+        finally:
+            self._gate.release()
 
     async def read(self, keys: Iterable[str]) -> dict[str, tuple[dict[str, Any], str]]:
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        async with self._sessions() as session:
+        async with self._gated() as session:
             rows = (
                 await session.scalars(
                     select(DialogStateRow).where(col(DialogStateRow.key).in_(wanted))
@@ -42,7 +54,7 @@ class SqlDialogStateStore:
         """
         new_etags: dict[str, str] = {}
         now = datetime.now(UTC)
-        async with self._sessions() as session:
+        async with self._gated() as session:
             for key, (data, expected) in items.items():
                 etag = uuid.uuid4().hex
                 body = json.dumps(data, ensure_ascii=False, default=str)
@@ -68,7 +80,7 @@ class SqlDialogStateStore:
         wanted = list(keys)
         if not wanted:
             return
-        async with self._sessions() as session:
+        async with self._gated() as session:
             await session.execute(delete(DialogStateRow).where(col(DialogStateRow.key).in_(wanted)))
             await session.commit()
 

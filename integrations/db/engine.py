@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,47 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         # One writer at a time, taken up front: no lock upgrades that fail with SQLITE_BUSY, and
         # read-modify-write sequences (audit chain, outbox claims) are serialized.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class WriterGate:
+    """Queues SQLite transactions inside the process.
+
+    SQLite allows one writer; a second `BEGIN IMMEDIATE` waits in SQLite's busy handler, which
+    polls with growing sleeps and turned concurrent turns into multi-second tails (make bench).
+    An asyncio lock hands the database over the moment it is free. PostgreSQL needs no gate.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+        self._lock: asyncio.Lock | None = None
+        self._owner: asyncio.Task[Any] | None = None
+
+    async def acquire(self) -> None:
+        if not self._enabled:
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            # A unit of work opened inside another on SQLite would wait for itself forever.
+            raise RuntimeError("nested database transaction in one task (SQLite would deadlock)")
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        await self._lock.acquire()
+        self._owner = task
+
+    def release(self) -> None:
+        if not self._enabled or self._lock is None:
+            return
+        self._owner = None
+        self._lock.release()
+
+
+_GATES: weakref.WeakKeyDictionary[Any, WriterGate] = weakref.WeakKeyDictionary()
+
+
+def writer_gate(engine: AsyncEngine) -> WriterGate:
+    """The engine's gate (one per engine, created on first use)."""
+    gate = _GATES.get(engine.sync_engine)
+    if gate is None:
+        gate = WriterGate(enabled=engine.dialect.name == "sqlite")
+        _GATES[engine.sync_engine] = gate
+    return gate

@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.core.domain.records import NeedCase
-from integrations.db.tables import NeedRow
+from bot.core.domain.records import CardCopy, NeedCase
+from integrations.db.tables import CardCopyRow, NeedRow
+
+# Fields `update_if_version` may change (everything but identity and what filing fixed).
+_MUTABLE = frozenset(
+    {
+        "status",
+        "updated_at",
+        "approver_id",
+        "approver_name",
+        "decided_by",
+        "decided_by_name",
+        "decided_on_behalf_of",
+        "decided_at",
+        "decision_comment",
+        "info_question",
+        "info_answer",
+        "triaged_by",
+        "triaged_by_name",
+        "triaged_at",
+        "triage_outcome",
+        "triage_note",
+    }
+)
 
 
 def _to_record(row: NeedRow) -> NeedCase:
@@ -31,6 +57,20 @@ def _to_record(row: NeedRow) -> NeedCase:
         locale=row.locale,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        approver_id=row.approver_id,
+        approver_name=row.approver_name,
+        decided_by=row.decided_by,
+        decided_by_name=row.decided_by_name,
+        decided_on_behalf_of=row.decided_on_behalf_of,
+        decided_at=row.decided_at,
+        decision_comment=row.decision_comment,
+        info_question=row.info_question,
+        info_answer=row.info_answer,
+        triaged_by=row.triaged_by,
+        triaged_by_name=row.triaged_by_name,
+        triaged_at=row.triaged_at,
+        triage_outcome=row.triage_outcome,
+        triage_note=row.triage_note,
     )
 
 
@@ -73,6 +113,8 @@ class SqlNeedRepository:
             locale=case.locale,
             created_at=case.created_at,
             updated_at=case.updated_at,
+            approver_id=case.approver_id,
+            approver_name=case.approver_name,
         )
         self._session.add(row)
         await self._session.flush()
@@ -94,3 +136,119 @@ class SqlNeedRepository:
             )
         ).all()
         return [_to_record(row) for row in rows]
+
+    async def update_if_version(
+        self, case_number: str, expected_version: int, **changes: Any
+    ) -> bool:
+        """`UPDATE need SET ..., version = version + 1 WHERE case_number = :n AND version = :v`.
+
+        False when someone changed the case first (the optimistic check): exactly one of two
+        concurrent decisions on the same version succeeds, on SQLite and on PostgreSQL.
+        """
+        unknown = set(changes) - _MUTABLE
+        if unknown:
+            raise ValueError(f"not changeable: {sorted(unknown)}")
+        result = await self._session.execute(
+            update(NeedRow)
+            .where(
+                col(NeedRow.case_number) == case_number,
+                col(NeedRow.version) == expected_version,
+            )
+            .values(version=NeedRow.version + 1, **changes)
+            .execution_options(synchronize_session=False)
+        )
+        self._session.expire_all()
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    async def list_for_approvers(
+        self, approver_ids: Sequence[str], statuses: Sequence[str], *, limit: int = 20
+    ) -> list[NeedCase]:
+        """Cases in `statuses` whose designated approver is one of `approver_ids`, oldest first."""
+        if not approver_ids:
+            return []
+        rows = (
+            await self._session.scalars(
+                select(NeedRow)
+                .where(
+                    col(NeedRow.approver_id).in_(list(approver_ids)),
+                    col(NeedRow.status).in_(list(statuses)),
+                )
+                .order_by(col(NeedRow.created_at), col(NeedRow.id))
+                .limit(limit)
+            )
+        ).all()
+        return [_to_record(row) for row in rows]
+
+    async def list_by_status(
+        self,
+        statuses: Sequence[str],
+        *,
+        requester_id: str | None = None,
+        updated_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[NeedCase]:
+        """Cases in `statuses` (optionally one requester's, or unchanged since a moment)."""
+        query = select(NeedRow).where(col(NeedRow.status).in_(list(statuses)))
+        if requester_id is not None:
+            query = query.where(col(NeedRow.requester_id) == requester_id)
+        if updated_before is not None:
+            query = query.where(col(NeedRow.updated_at) < updated_before)
+        rows = (
+            await self._session.scalars(
+                query.order_by(col(NeedRow.updated_at).desc(), col(NeedRow.id).desc()).limit(limit)
+            )
+        ).all()
+        return [_to_record(row) for row in rows]
+
+
+class SqlCardCopyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, copy: CardCopy, *, now: datetime) -> bool:
+        """Remember a copy; False when this case already has one for that purpose and recipient."""
+        existing = await self._session.scalar(
+            select(col(CardCopyRow.id)).where(
+                col(CardCopyRow.case_number) == copy.case_number,
+                col(CardCopyRow.purpose) == copy.purpose,
+                col(CardCopyRow.recipient) == copy.recipient,
+            )
+        )
+        if existing is not None:
+            return False
+        row = CardCopyRow(
+            case_number=copy.case_number,
+            purpose=copy.purpose,
+            recipient=copy.recipient,
+            view=copy.view,
+            idempotency_key=copy.idempotency_key,
+            created_at=now,
+        )
+        try:
+            async with self._session.begin_nested():
+                self._session.add(row)
+        except IntegrityError:
+            return False
+        return True
+
+    async def list_for(self, case_number: str, purpose: str) -> list[CardCopy]:
+        rows = (
+            await self._session.scalars(
+                select(CardCopyRow)
+                .where(
+                    col(CardCopyRow.case_number) == case_number,
+                    col(CardCopyRow.purpose) == purpose,
+                )
+                .order_by(col(CardCopyRow.id))
+            )
+        ).all()
+        return [
+            CardCopy(
+                case_number=row.case_number,
+                purpose=row.purpose,
+                recipient=row.recipient,
+                view=row.view,
+                idempotency_key=row.idempotency_key,
+            )
+            for row in rows
+        ]

@@ -163,3 +163,24 @@ class SqlOutboxRepository:
     async def get(self, message_id: int) -> OutboxMessage | None:
         row = await self._session.get(OutboxRow, message_id)
         return _to_record(row) if row else None
+
+    async def get_by_key(self, idempotency_key: str) -> OutboxMessage | None:
+        row = await self._session.scalar(
+            select(OutboxRow).where(col(OutboxRow.idempotency_key) == idempotency_key)
+        )
+        return _to_record(row) if row else None
+
+    async def supersede(self, key_prefix: str, *, keep: str) -> int:
+        """Retire pending messages whose key starts with `key_prefix`, except `keep`: a newer
+        edit of the same card replaces older ones that have not gone out yet."""
+        pattern = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(
+                col(OutboxRow.idempotency_key).like(pattern, escape="\\"),
+                col(OutboxRow.idempotency_key) != keep,
+                col(OutboxRow.status) == PENDING,
+            )
+            .values(status="superseded", claimed_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

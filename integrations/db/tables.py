@@ -138,8 +138,42 @@ class NeedRow(SQLModel, table=True):
     estimated_total: int = 0
     tier: str = Field(default="", max_length=32)
     checklist: str = Field(default="[]", sa_column=sa.Column(sa.Text, nullable=False))
-    status: str = Field(default="innsendt", max_length=32)
-    version: int = 1
+    status: str = Field(default="innsendt", max_length=32, index=True)
+    version: int = 1  # +1 on every change; card clicks carry it (optimistic check)
     locale: str = Field(default="nb", max_length=8)
     created_at: datetime = Field(sa_column=_dt())
     updated_at: datetime = Field(sa_column=_dt())
+    approver_id: str | None = Field(default=None, max_length=64, index=True)
+    approver_name: str = Field(default="", max_length=256)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_by_name: str = Field(default="", max_length=256)
+    decided_on_behalf_of: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    decision_comment: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    info_question: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    info_answer: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    triaged_by: str | None = Field(default=None, max_length=64)
+    triaged_by_name: str = Field(default="", max_length=256)
+    triaged_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    triage_outcome: str | None = Field(default=None, max_length=32)
+    triage_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class CardCopyRow(SQLModel, table=True):
+    """One delivered copy of a case's card (approval or triage), so it can be edited in place.
+
+    `idempotency_key` is the outbox key of the message that posted the copy; the worker finds
+    the Teams activity id there once it is sent.
+    """
+
+    __tablename__ = "card_copy"
+    __table_args__ = (
+        sa.UniqueConstraint("case_number", "purpose", "recipient", name="uq_card_copy"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(max_length=20, index=True)
+    purpose: str = Field(max_length=16)
+    recipient: str = Field(max_length=300)
+    view: str = Field(max_length=16)
+    idempotency_key: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=_dt())

@@ -9,7 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from integrations.db.audit import SqlAuditRepository
 from integrations.db.conversations import SqlConversationRepository
-from integrations.db.needs import SqlCaseNumberRepository, SqlNeedRepository
+from integrations.db.engine import WriterGate, writer_gate
+from integrations.db.needs import (
+    SqlCardCopyRepository,
+    SqlCaseNumberRepository,
+    SqlNeedRepository,
+)
 from integrations.db.outbox import SqlOutboxRepository
 
 
@@ -19,12 +24,15 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     case_numbers: SqlCaseNumberRepository
     needs: SqlNeedRepository
+    card_copies: SqlCardCopyRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], gate: WriterGate) -> None:
         self._sessions = sessions
+        self._gate = gate
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
+        await self._gate.acquire()
         session = self._sessions()
         self._session = session
         self.conversations = SqlConversationRepository(session)
@@ -32,6 +40,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(session)
         self.case_numbers = SqlCaseNumberRepository(session)
         self.needs = SqlNeedRepository(session)
+        self.card_copies = SqlCardCopyRepository(session)
         return self
 
     async def __aexit__(
@@ -44,8 +53,11 @@ class SqlUnitOfWork:
         try:
             await self._session.rollback()
         finally:
-            await self._session.close()
-            self._session = None
+            try:
+                await self._session.close()
+            finally:
+                self._session = None
+                self._gate.release()
 
     @property
     def session(self) -> AsyncSession:
@@ -65,6 +77,7 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._gate = writer_gate(engine)
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions)
+        return SqlUnitOfWork(self._sessions, self._gate)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.domain.records import ConversationRef
 from bot.core.formatting import plain
-from tests.support.builders import KARI, TENANT, User, make_message
+from tests.support.builders import KARI, OLA, TENANT, User, make_message
 from tests.support.need_driver import NeedDriver, card_texts, draft_id_of, verbs_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.db]
@@ -47,7 +47,7 @@ async def test_full_conversation_to_a_stored_case_with_tier_audit_and_approval_n
     async with bot.uow() as uow:
         case = await uow.needs.get("ANS-2026-0001")
         audit = await uow.audit.all()
-        stats = await uow.outbox.stats(now=case.created_at)
+        request = await uow.outbox.get_by_key("ANS-2026-0001:approval-request")
     assert case.status == "innsendt" and case.requester_id == KARI.aad_object_id
     assert case.estimated_total == 1_800_000
     assert case.tier == "national"
@@ -55,8 +55,9 @@ async def test_full_conversation_to_a_stored_case_with_tier_audit_and_approval_n
         "protocol" in c for c in case.checklist
     )
     assert [entry.action for entry in audit] == ["need.submitted"]
-    # Ola has never written to the bot: the notice waits (retried, never dropped).
-    assert stats.by_status == {"pending": 1}
+    # Ola has never written to the bot: the approval card waits (retried, never dropped).
+    assert request is not None and request.status == "pending"
+    assert request.recipient == f"user:{TENANT}:{OLA.aad_object_id}" and request.payload["card"]
     # Clicking Send again does not file a second case.
     replies = await user.click({"verb": "need.submit", "draft_id": draft_id_of(summary)})
     assert "allerede sendt" in _all(replies)
@@ -220,8 +221,6 @@ async def test_english_client_gets_english_questions(bot, connector):
 
 async def test_approval_notice_is_queued_for_the_manager(bot, connector):
     user = NeedDriver(bot, connector, KARI)
-    from tests.support.builders import OLA
-
     await bot.post(make_message(OLA, "hei", connector.url))  # Ola has talked to the bot before
     await user.say(SENTENCE)
     summary = await user.answer_until_summary()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from bot.core.domain.need_fields import FIELDS
@@ -33,21 +34,23 @@ def question_texts(lang: str = "nb") -> dict[str, str]:
     return {t(spec.question_key, lang): spec.name for spec in FIELDS}
 
 
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a card, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
 def card_texts(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock" and isinstance(node.get("text"), str):
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
+    return [
+        n["text"]
+        for n in _nodes(card)
+        if n.get("type") == "TextBlock" and isinstance(n.get("text"), str)
+    ]
 
 
 def asked_field(card: dict[str, Any], lang: str = "nb") -> str | None:
@@ -61,40 +64,21 @@ def asked_field(card: dict[str, Any], lang: str = "nb") -> str | None:
 
 def verbs_in(card: dict[str, Any]) -> set[str]:
     found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and isinstance(data.get("verb"), str):
-                found.add(data["verb"])
-            if isinstance(node.get("verb"), str):
-                found.add(node["verb"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
+    for node in _nodes(card):
+        data = node.get("data")
+        if isinstance(data, dict) and isinstance(data.get("verb"), str):
+            found.add(data["verb"])
+        if isinstance(node.get("verb"), str):
+            found.add(node["verb"])
     return found
 
 
 def draft_id_of(card: dict[str, Any]) -> str | None:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and isinstance(data.get("draft_id"), str):
-                found.append(data["draft_id"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found[0] if found else None
+    for node in _nodes(card):
+        data = node.get("data")
+        if isinstance(data, dict) and isinstance(data.get("draft_id"), str):
+            return str(data["draft_id"])
+    return None
 
 
 class NeedDriver:

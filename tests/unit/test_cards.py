@@ -39,6 +39,7 @@ from cards.models import (
     TriageDecision,
     WelcomeCard,
 )
+from cards.models.contracts import ContractEntry, ContractListCard
 from cards.models.need_form import CLIMATE_IMPACTS, CONTRACT_TYPES, URGENCIES, YES_NO
 from cards.render import TEMPLATES_DIR, template_names
 
@@ -188,6 +189,25 @@ SAMPLES: dict[str, Callable[[str], CardModel]] = {
         total=31,
     ),
     "case_list_empty": lambda lang: CaseListCard.build(lang, cases=[]),
+    "contract_list": lambda lang: ContractListCard.build(
+        lang,
+        heading="Avtaler som passer «kontor»",
+        contracts=[
+            ContractEntry(
+                "AV-2024-001", "Kontorrekvisita", "Kontorland AS", date(2027, 5, 31), 1_250_000
+            ),
+            ContractEntry(
+                "AV-2023-007",
+                "Skolemøbler **[x](http://evil)**",
+                "Møbelhuset Øst AS",
+                date(2031, 7, 31),
+            ),
+        ],
+        empty="Fant ingen avtaler.",
+    ),
+    "contract_list_empty": lambda lang: ContractListCard.build(
+        lang, heading="Avtaler som utløper innen 12 måneder", contracts=[], empty="Ingen."
+    ),
     "case_detail": lambda lang: CaseDetailCard.build(
         lang,
         case_id="9f1c",

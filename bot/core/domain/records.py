@@ -93,3 +93,35 @@ class NeedCase:
     locale: str
     created_at: datetime
     updated_at: datetime
+    # Approval (forankring) by the requester's manager, or a stand-in on their behalf.
+    approver_id: str | None = None
+    approver_name: str = ""
+    decided_by: str | None = None
+    decided_by_name: str = ""
+    decided_on_behalf_of: str | None = None
+    decided_at: datetime | None = None
+    decision_comment: str | None = None
+    # "Be om mer informasjon" / "Trenger avklaring": the last question and the requester's answer.
+    info_question: str | None = None
+    info_answer: str | None = None
+    # Triage by Innkjøpsseksjonen.
+    triaged_by: str | None = None
+    triaged_by_name: str = ""
+    triaged_at: datetime | None = None
+    triage_outcome: str | None = None
+    triage_note: str | None = None
+
+
+@dataclass(frozen=True)
+class CardCopy:
+    """One copy of a case's card in some conversation, to edit in place after a change.
+
+    `purpose` is `approval` or `triage`; `view` the view the copy shows its conversation
+    (`approver`, `requester`, `triage`); `idempotency_key` the outbox key that posted it.
+    """
+
+    case_number: str
+    purpose: str
+    recipient: str
+    view: str
+    idempotency_key: str

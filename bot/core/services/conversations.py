@@ -26,15 +26,22 @@ async def queue_notice(
     text: str | None = None,
     card: dict[str, Any] | None = None,
     update_of: str | None = None,
+    update_of_message: str | None = None,
 ) -> bool:
     """Queue a proactive message inside the caller's transaction (the caller commits).
 
     This is the only way to send proactively: the notice is committed together with the state
     change that caused it, so neither exists without the other.
+
+    `update_of` edits a Teams activity in place; `update_of_message` edits the activity that
+    the outbox message with that idempotency key posted (the worker resolves it once that one
+    is sent, and waits until then).
     """
     payload: dict[str, Any] = {"text": text, "card": card}
     if update_of:
         payload["update_of"] = update_of
+    if update_of_message:
+        payload["update_of_message"] = update_of_message
     return await uow.outbox.add(
         NewOutboxMessage(idempotency_key=idempotency_key, recipient=recipient, payload=payload),
         now=clock.now(),

@@ -23,6 +23,7 @@ from bot.core.domain.thresholds import (
 )
 from bot.core.i18n import t
 from bot.core.ports import UnitOfWork
+from bot.core.services.approvals import ApprovalContext, plan_request, request_approval
 from bot.core.services.audit import record
 from bot.core.services.conversations import queue_notice
 
@@ -75,19 +76,30 @@ class FileNeed:
     requester_name: str
     tenant_id: str
     lang: str
-    approver_id: str | None = None  # who gets the approval notice (the next issue sends the card)
+    approver_id: str | None = None  # who approves it (the approval card goes to them)
+    approver_name: str = ""
 
 
 async def file_need(
-    command: FileNeed, *, uow: UnitOfWork, clock: Clock, rules: NeedRules
+    command: FileNeed,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    rules: NeedRules,
+    approvals: ApprovalContext | None = None,
 ) -> NeedCase:
-    """Store the need with a fresh case number, audit it and queue the approval notice.
+    """Store the need with a fresh case number, audit it and queue the approval card.
 
-    One transaction: the case, its audit entry and its outbox notice exist together or not at all.
+    One transaction: the case, its audit entry and its outbox messages (the approval card to the
+    approver and an active stand-in, the requester's copy with Trekk tilbake) exist together or
+    not at all. Without `approvals` (no card renderer) a text notice goes to the approver.
     """
     missing = missing_fields(command.draft)
     if missing:
         raise ValidationFailed(f"missing: {missing}", message_key="need.missing_fields")
+    deciders: list[str] = []
+    if approvals is not None and command.approver_id:
+        deciders = await plan_request(approvals, command.approver_id)  # directory: before the tx
     now = clock.now()
     assessment = assess(command.draft, rules, on=now.date())
     async with uow:
@@ -110,6 +122,8 @@ async def file_need(
                 locale=command.lang,
                 created_at=now,
                 updated_at=now,
+                approver_id=command.approver_id,
+                approver_name=command.approver_name,
             )
         )
         await record(
@@ -125,7 +139,9 @@ async def file_need(
                 "approver": command.approver_id,
             },
         )
-        if command.approver_id:
+        if approvals is not None and command.approver_id:
+            await request_approval(uow, approvals, case, deciders)
+        elif command.approver_id:
             await queue_notice(
                 uow,
                 recipient=ConversationRef.user_key(command.tenant_id, command.approver_id),

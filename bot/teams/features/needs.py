@@ -20,6 +20,7 @@ from bot.core.domain.needs import NeedDraft
 from bot.core.domain.periods import ContractPeriod
 from bot.core.formatting import format_nok
 from bot.core.i18n import t
+from bot.core.services.approvals import ApprovalContext
 from bot.core.services.needs import FileNeed, assess, case_by_number, cases_of, file_need
 from bot.teams.deps import TeamsDeps
 from bot.teams.features.need_views import (
@@ -38,12 +39,23 @@ from cards.models import NeedFormCard, ResumeDraftCard
 RESUME_AFTER = timedelta(minutes=30)
 ACTIVE = ("active", "summary")
 START_PHRASES = frozenset({"ny behovsmelding", "behovsmelding", "nytt behov", "new need"})
-PASS_THROUGH = frozenset({"mine saker", "my cases", "fyll ut skjema", "skjema", "form"})
+PASS_THROUGH = frozenset(
+    {
+        "mine saker",
+        "my cases",
+        "fyll ut skjema",
+        "skjema",
+        "form",
+        "mine godkjenninger",
+        "my approvals",
+    }
+)
 
 
 class NeedConversation:
-    def __init__(self, deps: TeamsDeps) -> None:
+    def __init__(self, deps: TeamsDeps, approvals: ApprovalContext | None = None) -> None:
         self._deps = deps
+        self._approvals = approvals
         self._state = deps.conversation_state.create_property("need_intake")
 
     # --- state ------------------------------------------------------------------------------
@@ -242,10 +254,12 @@ class NeedConversation:
                 tenant_id=turn.sender.tenant_id,
                 lang=turn.lang,
                 approver_id=approver.id if approver else None,
+                approver_name=approver.name if approver else "",
             ),
             uow=self._deps.uow(),
             clock=self._deps.clock,
             rules=self._deps.rules,
+            approvals=self._approvals,
         )
         await self._clear(turn)
         assessment = assess(session.draft, self._deps.rules, on=case.created_at.date())
@@ -332,8 +346,14 @@ def _form_value(value: Any) -> str:
     return str(value)
 
 
-def register(router: CommandRouter, actions: ActionRegistry, deps: TeamsDeps) -> NeedConversation:
-    conversation = NeedConversation(deps)
+def register(
+    router: CommandRouter,
+    actions: ActionRegistry,
+    deps: TeamsDeps,
+    *,
+    approvals: ApprovalContext | None = None,
+) -> NeedConversation:
+    conversation = NeedConversation(deps, approvals)
     deps.interceptors.append(conversation.intercept)
 
     @router.command(

@@ -1,0 +1,42 @@
+"""The approval reminder loop: scan waiting approvals now and then (settings.worker
+`reminder_scan_interval_seconds`), remind after N business days and escalate after M."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.core.services.approval_reminders import ReminderPolicy, ReminderScan, scan_approvals
+from bot.core.services.approvals import ApprovalContext
+
+log = logging.getLogger(__name__)
+
+
+class ApprovalReminderLoop:
+    def __init__(
+        self, ctx: ApprovalContext, policy: ReminderPolicy, *, interval_seconds: float
+    ) -> None:
+        self._ctx = ctx
+        self._policy = policy
+        self._interval = interval_seconds
+
+    async def run_once(self) -> ReminderScan:
+        return await scan_approvals(self._ctx, self._policy)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Scan until `stop` is set; a failed scan is logged and tried again next time."""
+        while not stop.is_set():
+            try:
+                result = await self.run_once()
+                if result.reminded or result.escalated:
+                    log.info(
+                        "approvals: %d reminded, %d escalated", result.reminded, result.escalated
+                    )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("approval reminder scan failed; trying again later")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self._interval)
+            except TimeoutError:
+                pass

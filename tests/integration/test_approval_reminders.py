@@ -1,0 +1,169 @@
+"""Reminders and escalation of waiting approvals, with a fake clock, across a weekend and the
+17 May holiday (2027: Monday 17 May is both Constitution Day and Whit Monday)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.clock import FakeClock
+from bot.core.domain.errors import NotAuthorized
+from bot.core.services.approval_reminders import ReminderPolicy, scan_approvals
+from bot.core.services.approvals import ApprovalContext, decide
+from bot.core.services.needs import FileNeed, file_need
+from bot.settings import Settings
+from bot.teams.features.approval_views import CaseCards
+from bot.wiring import need_rules
+from integrations.db.engine import create_engine
+from integrations.db.uow import SqlUnitOfWorkFactory
+from integrations.directory.yaml_directory import YamlDirectory
+from tests.support.harness import Database
+from tests.support.need_driver import ANSWERS
+
+pytestmark = [pytest.mark.integration, pytest.mark.db]
+
+OSLO = ZoneInfo("Europe/Oslo")
+POLICY = ReminderPolicy(remind_after_business_days=2, escalate_after_business_days=5)
+TENANT = "tenant-1"
+
+
+def oslo(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2027, 5, day, hour, minute, tzinfo=OSLO)
+
+
+@pytest.fixture
+async def uow_factory(database: Database) -> AsyncIterator[SqlUnitOfWorkFactory]:
+    engine = create_engine(database.url, schema=database.schema)
+    yield SqlUnitOfWorkFactory(engine)
+    await engine.dispose()
+
+
+async def _file(ctx: ApprovalContext) -> str:
+    from bot.core.domain.needs import NeedDraft
+
+    draft = NeedDraft.from_dict(
+        {
+            "title": "Nye skolepulter",
+            "description": ANSWERS["description"],
+            "service_area": "oppvekst",
+            "unit": "Skedsmo skole",
+            "contract_type": "vare",
+            "annual_value": 200_000,
+            "period": {"base_months": 12, "option_months": []},
+            "start_date": "2027-08-01",
+            "urgency": "normal",
+            "existing_agreement": "nei",
+            "other_units": False,
+            "climate_impact": "moderat",
+            "high_risk_product": False,
+            "labour_crime_risk": False,
+            "personal_data": False,
+            "budget_confirmed": True,
+        }
+    )
+    case = await file_need(
+        FileNeed(
+            draft=draft,
+            requester_id="aad-kari",
+            requester_name="Kari Nordmann",
+            tenant_id=TENANT,
+            lang="nb",
+            approver_id="aad-ola",
+            approver_name="Ola Hansen",
+        ),
+        uow=ctx.uow(),
+        clock=ctx.clock,
+        rules=need_rules(Settings(_env_file=None)),  # type: ignore[call-arg]
+        approvals=ctx,
+    )
+    return case.case_number
+
+
+async def _keys(ctx: ApprovalContext) -> set[str]:
+    from sqlalchemy import select
+
+    from integrations.db.tables import OutboxRow
+
+    async with ctx.uow() as uow:
+        return set((await uow.session.scalars(select(OutboxRow.idempotency_key))).all())
+
+
+async def test_reminder_after_two_business_days_and_escalation_after_five(uow_factory):
+    directory = YamlDirectory.demo()
+    clock = FakeClock(oslo(14, 10))  # Friday 14 May 2027, 10:00
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    ctx = ApprovalContext(
+        uow=uow_factory,
+        clock=clock,
+        directory_of=lambda: directory,
+        cards=CaseCards(lambda: directory, need_rules(settings)),
+    )
+    number = await _file(ctx)
+    reminder = f"{number}:v1:reminder:aad-ola"
+
+    # Sat 15, Sun 16 (weekend) and Mon 17 May (holiday) do not count: day 1 is Tue 18 May.
+    for moment in (oslo(15, 10), oslo(17, 12), oslo(18, 16), oslo(19, 9, 59)):
+        clock.set(moment)
+        result = await scan_approvals(ctx, POLICY)
+        assert result.reminded == 0 and result.escalated == 0, moment
+    assert reminder not in await _keys(ctx)
+
+    # Due Wednesday 19 May 10:00, but the first scan after that is in the evening: quiet.
+    clock.set(oslo(19, 17, 30))
+    assert (await scan_approvals(ctx, POLICY)).quiet
+    assert reminder not in await _keys(ctx)
+    # The next morning's scan reminds, once.
+    clock.set(oslo(20, 7, 0))
+    assert (await scan_approvals(ctx, POLICY)).reminded == 1
+    assert reminder in await _keys(ctx)
+    clock.set(oslo(20, 8, 0))
+    assert (await scan_approvals(ctx, POLICY)).reminded == 0  # already reminded
+    async with uow_factory() as uow:
+        message = await uow.outbox.get_by_key(reminder)
+    assert message is not None and "Påminnelse" in message.payload["text"]
+
+    # Five business days (Tue 18 – Mon 24 May): escalated to Ola's manager, Ingrid.
+    clock.set(oslo(24, 9, 59))
+    assert (await scan_approvals(ctx, POLICY)).escalated == 0
+    clock.set(oslo(24, 10, 0))
+    assert (await scan_approvals(ctx, POLICY)).escalated == 1
+    async with uow_factory() as uow:
+        case = await uow.needs.get(number)
+        audit = [e for e in await uow.audit.all() if e.subject == number]
+        card = await uow.outbox.get_by_key(f"{number}:approval-request:escalated:aad-ingrid")
+        ola_update = await uow.outbox.get_by_key(f"{number}:approval-request:update:v2")
+    assert case is not None and case.approver_id == "aad-ingrid" and case.version == 2
+    assert audit[-1].action == "need.escalated" and audit[-1].details["from"] == "aad-ola"
+    assert card is not None and card.recipient == f"user:{TENANT}:aad-ingrid"
+    assert "Ola Hansen" in card.payload["text"]
+    # Ola's copy is edited to read-only; he can no longer decide, Ingrid can.
+    assert ola_update is not None
+    assert "approval.approve" not in str(ola_update.payload["card"])
+    with pytest.raises(NotAuthorized):
+        await decide(ctx, number, actor_id="aad-ola", actor_name="Ola", action="approve", version=2)
+    outcome = await decide(
+        ctx, number, actor_id="aad-ingrid", actor_name="Ingrid", action="approve", version=2
+    )
+    assert outcome.case.status == "godkjent"
+    # Nothing more to remind once decided.
+    clock.set(oslo(31, 10))
+    result = await scan_approvals(ctx, POLICY)
+    assert result.reminded == 0 and result.escalated == 0
+
+
+async def test_no_reminders_on_a_holiday_morning(uow_factory):
+    directory = YamlDirectory.demo()
+    clock = FakeClock(oslo(5, 10))  # Wednesday 5 May 2027
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    ctx = ApprovalContext(
+        uow=uow_factory,
+        clock=clock,
+        directory_of=lambda: directory,
+        cards=CaseCards(lambda: directory, need_rules(settings)),
+    )
+    await _file(ctx)
+    clock.set(oslo(6, 10))  # Thursday 6 May 2027: Ascension Day (Kristi himmelfartsdag)
+    assert (await scan_approvals(ctx, POLICY)).quiet
