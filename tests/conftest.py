@@ -38,7 +38,9 @@ StartBot = Callable[..., Awaitable[BotHarness]]
 
 
 @pytest.fixture
-async def start_bot(database: Database) -> AsyncIterator[StartBot]:
+async def start_bot(database: Database, connector: FakeConnector) -> AsyncIterator[StartBot]:
+    # Depends on `connector` so the bot stops first: a bot whose connector is gone waits
+    # for its in-flight sends at shutdown.
     started: list[BotHarness] = []
 
     async def start(overrides: dict[str, Any] | None = None, **settings: Any) -> BotHarness:

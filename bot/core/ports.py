@@ -94,6 +94,10 @@ class NeedRepository(Protocol):
 
     async def list_for_requester(self, requester_id: str, *, limit: int = 20) -> list[NeedCase]: ...
 
+    async def get_by_draft(self, requester_id: str, draft_id: str) -> NeedCase | None:
+        """The case filed from this chat draft, if any (filing is idempotent per draft)."""
+        ...
+
     async def update_if_version(
         self, case_number: str, expected_version: int, **changes: Any
     ) -> bool:

@@ -110,22 +110,37 @@ def make_turn_error_handler(
             getattr(activity, "type", "?"),
             exc_info=error,
         )
-        for state in states:
-            try:
-                # Delete by key without loading: the stored state may be what broke the turn.
-                await storage.delete([state.get_storage_key(context)])
-                context.turn_state.pop(state._context_service_key, None)
-            except Exception:
-                log.exception("could not clear dialog state (ref %s)", reference)
+        database_down = _is_database_error(error)
+        if not database_down:
+            for state in states:
+                try:
+                    # Delete by key without loading: the stored state may be what broke the turn.
+                    await storage.delete([state.get_storage_key(context)])
+                    context.turn_state.pop(state._context_service_key, None)
+                except Exception:
+                    log.exception("could not clear dialog state (ref %s)", reference)
         if activity is None or activity.type == ActivityTypes.invoke:
             return  # the invoke route answers with an error body instead
         lang = language_of(getattr(activity, "locale", None))
         try:
-            await context.send_activity(t("error.turn", lang, ref=reference))
+            # The database being away is no reason to drop a draft: keep it and say so.
+            key = "error.unavailable" if database_down else "error.turn"
+            await context.send_activity(t(key, lang, ref=reference))
         except Exception:
             log.exception("could not tell the user about error ref %s", reference)
 
     return on_turn_error
+
+
+def _is_database_error(error: BaseException) -> bool:
+    """True for errors from the database drivers (checked by module: no SQL imports here)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        module = type(seen).__module__
+        if module.startswith(("sqlalchemy", "sqlite3", "asyncpg", "aiosqlite")):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def attach_error_handler(adapter: InnkjopAdapter, states: list[BotState], storage: Storage) -> None:

@@ -90,7 +90,11 @@ class InnkjopBot(TeamsActivityHandler):
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            response = await super().on_invoke_activity(turn_context)
+            if response is None or response.status == HTTPStatus.NOT_IMPLEMENTED:
+                # task/fetch, message extensions, ...: not ours. Say so instead of a 501.
+                return invoke_error(HTTPStatus.BAD_REQUEST, "NotSupported", "Unknown invoke")
+            return response
         turn = Turn(turn_context)
         action = turn.value.get("action")
         if not isinstance(action, dict) or action.get("type") != "Action.Execute":

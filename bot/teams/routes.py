@@ -46,6 +46,46 @@ def _bad_request(reason: str) -> web.Response:
     return web.json_response({"error": {"code": "BadRequest", "message": reason}}, status=400)
 
 
+# Column sizes of what we store from every activity (integrations/db/tables.py).
+_ID_LIMITS = {"conversation.id": 300, "from.aadObjectId": 64, "tenant": 64, "serviceUrl": 500}
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _tenant_id(channel_data: Any) -> Any:
+    tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
+    return tenant.get("id") if isinstance(tenant, dict) else None
+
+
+def _unfit_fields(body: dict[str, Any]) -> str | None:
+    """Why an activity cannot be stored safely, or None. Checked before the SDK sees it."""
+    channel_data = body.get("channelData")
+    if channel_data is not None:
+        if not isinstance(channel_data, dict):
+            return "channelData is not an object"
+        tenant = channel_data.get("tenant")
+        if tenant is not None and not (
+            isinstance(tenant, dict) and isinstance(tenant.get("id", ""), str)
+        ):
+            return "channelData.tenant is not an object"
+    conversation = _object(body.get("conversation"))
+    sender = _object(body.get("from"))
+    values = {
+        "conversation.id": conversation.get("id"),
+        "from.aadObjectId": sender.get("aadObjectId"),
+        "tenant": _tenant_id(channel_data),
+        "serviceUrl": body.get("serviceUrl"),
+    }
+    for name, value in values.items():
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) > _ID_LIMITS[name] or "\x00" in value:
+            return f"{name} is not a valid id"
+    return None
+
+
 def make_messages_handler(
     adapter: InnkjopAdapter,
     logic: TurnLogic,
@@ -74,6 +114,9 @@ def make_messages_handler(
             return _bad_request("activity could not be read")
         if activity.conversation is None or not activity.service_url:
             return _bad_request("activity lacks conversation or serviceUrl")
+        problem = _unfit_fields(body)
+        if problem:
+            return _bad_request(problem)
         if allowed_tenants and tenant_id_of(activity) not in allowed_tenants:
             log.warning(
                 "refused activity from tenant %r (not in ALLOWED_TENANTS)", tenant_id_of(activity)
@@ -81,16 +124,25 @@ def make_messages_handler(
             return web.json_response({"error": {"code": "Forbidden"}}, status=403)
         if force_locale:
             activity.locale = force_locale  # e.g. the playground, which always says en-US
+        elif (
+            not isinstance(activity.locale, str)
+            or len(activity.locale) > 20
+            or "\x00" in activity.locale
+        ):
+            activity.locale = None  # unreadable: bokmål
         auth_header = request.headers.get("Authorization", "")
         try:
             invoke_response = await adapter.process_activity(auth_header, activity, logic)
         except PermissionError:
             return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
         except Exception as error:
-            # A malformed or forged token surfaces as a JWT error from botbuilder.
-            if type(error).__module__.startswith("jwt"):
-                return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
-            raise
+            # Turn errors are handled by on_turn_error inside process_activity, so what escapes
+            # here comes from authentication: botbuilder raises IndexError for an unknown key id
+            # and a bare Exception for a disallowed algorithm. A forged token is a 401, not a 500.
+            if anonymous:
+                raise
+            log.warning("refused a request whose token failed validation: %s", type(error).__name__)
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
         if invoke_response is None:
             return web.Response(status=201)
         return web.json_response(

@@ -42,6 +42,7 @@ def _to_record(row: NeedRow) -> NeedCase:
     assert row.id is not None
     return NeedCase(
         id=row.id,
+        draft_id=row.draft_id,
         case_number=row.case_number,
         requester_id=row.requester_id,
         requester_name=row.requester_name,
@@ -96,8 +97,17 @@ class SqlNeedRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def get_by_draft(self, requester_id: str, draft_id: str) -> NeedCase | None:
+        row = await self._session.scalar(
+            select(NeedRow).where(
+                col(NeedRow.requester_id) == requester_id, col(NeedRow.draft_id) == draft_id
+            )
+        )
+        return _to_record(row) if row else None
+
     async def add(self, case: NeedCase) -> NeedCase:
         row = NeedRow(
+            draft_id=case.draft_id,
             case_number=case.case_number,
             tenant_id=case.tenant_id,
             requester_id=case.requester_id,

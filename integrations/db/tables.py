@@ -127,7 +127,9 @@ class NeedRow(SQLModel, table=True):
     """A filed needs report (behovsmelding). The answers are kept as JSON; rules' results beside."""
 
     __tablename__ = "need"
+    __table_args__ = (sa.UniqueConstraint("requester_id", "draft_id", name="uq_need_draft"),)
     id: int | None = Field(default=None, primary_key=True)
+    draft_id: str | None = Field(default=None, max_length=32)
     case_number: str = Field(max_length=20, unique=True)
     tenant_id: str = Field(default="", max_length=64)
     requester_id: str = Field(max_length=64, index=True)

@@ -150,7 +150,8 @@ def choices_for(spec: FieldSpec, context: IntakeContext) -> tuple[Choice, ...]:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split()).strip()
+    # NUL never belongs in text, and PostgreSQL refuses to store it.
+    return " ".join(text.replace("\x00", "").replace("\u00a0", " ").split()).strip()
 
 
 def _key(text: str) -> str:

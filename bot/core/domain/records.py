@@ -110,6 +110,8 @@ class NeedCase:
     triaged_at: datetime | None = None
     triage_outcome: str | None = None
     triage_note: str | None = None
+    # The chat draft it was filed from: sending the same draft twice files one case.
+    draft_id: str | None = None
 
 
 @dataclass(frozen=True)

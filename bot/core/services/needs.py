@@ -78,6 +78,12 @@ class FileNeed:
     lang: str
     approver_id: str | None = None  # who approves it (the approval card goes to them)
     approver_name: str = ""
+    draft_id: str | None = None  # the chat draft: sending it twice files one case
+
+
+async def filed_from_draft(requester_id: str, draft_id: str, *, uow: UnitOfWork) -> NeedCase | None:
+    async with uow:
+        return await uow.needs.get_by_draft(requester_id, draft_id)
 
 
 async def file_need(
@@ -103,10 +109,15 @@ async def file_need(
     now = clock.now()
     assessment = assess(command.draft, rules, on=now.date())
     async with uow:
+        if command.draft_id:
+            existing = await uow.needs.get_by_draft(command.requester_id, command.draft_id)
+            if existing is not None:
+                return existing  # sent again after a crash or a double click: one case
         number = await uow.case_numbers.next_number(CASE_PREFIX, now.year)
         case = await uow.needs.add(
             NeedCase(
                 id=0,
+                draft_id=command.draft_id,
                 case_number=number,
                 requester_id=command.requester_id,
                 requester_name=command.requester_name,

@@ -21,7 +21,14 @@ from bot.core.domain.periods import ContractPeriod
 from bot.core.formatting import format_nok
 from bot.core.i18n import t
 from bot.core.services.approvals import ApprovalContext
-from bot.core.services.needs import FileNeed, assess, case_by_number, cases_of, file_need
+from bot.core.services.needs import (
+    FileNeed,
+    assess,
+    case_by_number,
+    cases_of,
+    file_need,
+    filed_from_draft,
+)
 from bot.teams.deps import TeamsDeps
 from bot.teams.features.need_views import (
     case_detail_card,
@@ -245,6 +252,13 @@ class NeedConversation:
                 turn, session, session.current_prompt(context), context, stored["draft_id"]
             )
             return
+        filed = await filed_from_draft(
+            turn.sender.aad_object_id, stored["draft_id"], uow=self._deps.uow()
+        )
+        if filed is not None:  # the bot restarted after filing, before it could say so
+            await self._clear(turn)
+            await turn.say("need.flow.already_filed", number=filed.case_number)
+            return
         approver = await self._approver(turn.sender.aad_object_id)
         case = await file_need(
             FileNeed(
@@ -255,6 +269,7 @@ class NeedConversation:
                 lang=turn.lang,
                 approver_id=approver.id if approver else None,
                 approver_name=approver.name if approver else "",
+                draft_id=stored["draft_id"],
             ),
             uow=self._deps.uow(),
             clock=self._deps.clock,
