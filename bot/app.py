@@ -35,6 +35,7 @@ from bot.wiring import (
 )
 from bot.worker.approvals import ApprovalReminderLoop
 from bot.worker.outbox import OutboxWorker
+from cards import verbs
 from integrations.db.dialog_state import SqlDialogStateStore
 from integrations.db.engine import create_engine
 from integrations.db.migrate import is_at_head
@@ -109,7 +110,10 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     app[ADAPTER_KEY] = adapter
 
     async def counted_turn(context: Any) -> None:
-        metrics.turns.labels(type=str(context.activity.type)).inc()
+        activity = context.activity
+        metrics.turns.labels(type=str(activity.type)).inc()
+        if activity.type == "invoke":
+            metrics.invokes.labels(verb=_invoke_verb(activity.value), status="received").inc()
         await bot.on_turn(context)
 
     app.router.add_post(
@@ -192,6 +196,13 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _invoke_verb(value: Any) -> str:
+    """The card verb of an invoke, for metrics; unknown verbs are one label (bounded)."""
+    action = value.get("action") if isinstance(value, dict) else None
+    verb = action.get("verb") if isinstance(action, dict) else None
+    return verb if isinstance(verb, str) and verb in verbs.ALL else "other"
 
 
 @web.middleware

@@ -110,3 +110,15 @@ def _actions(card):
         if element.get("type") == "ActionSet":
             found.extend(element.get("actions", []))
     return found
+
+
+async def test_metrics_count_turns_invokes_and_the_outbox(bot, connector):
+    from tests.support.builders import make_card_action
+
+    await bot.post(make_message(KARI, "hjelp", connector.url))
+    await bot.post(make_card_action(KARI, "approval.refresh", {"case_id": "X"}, connector.url))
+    status, text = await bot.get("/metrics")
+    assert status == 200
+    assert 'innkjop_turns_total{type="message"} 1.0' in text
+    assert 'innkjop_invokes_total{status="received",verb="approval.refresh"} 1.0' in text
+    assert "innkjop_outbox_pending 0.0" in text

@@ -89,3 +89,20 @@ async def test_expiring_lists_what_ends_soon_in_my_service_area(
     assert "AV-2023-007" not in answer  # ends 2031
     assert "AV-2023-007" in await _ask(bot, connector, KARI, "avtaler som utløper 120")
     assert "som et tall" in await _ask(bot, connector, KARI, "avtaler som utløper snart")
+
+
+async def test_a_need_below_the_lower_limit_points_to_an_existing_agreement(
+    bot, connector, tmp_path, database
+):
+    from tests.support.need_driver import NeedDriver
+
+    await _import(tmp_path, database)
+    user = NeedDriver(bot, connector, KARI)
+    await user.say("ny behovsmelding")
+    await user.answer_until_summary(
+        {"title": "Kontorrekvisita til Skedsmo skole", "annual_value": "20 000", "period": "1 år"}
+    )
+    summary = plain(user.sent()[-1].all_text())
+    assert "Under nedre grense" in summary
+    assert "avtale som kan dekke dette: AV-2024-001 Kontorrekvisita" in summary
+    assert "sende behovsmeldingen" in summary  # and it may still be filed

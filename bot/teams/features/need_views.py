@@ -50,11 +50,20 @@ def tier_texts(assessment: Assessment, lang: str) -> tuple[str, list[str]]:
 
 
 def summary_card(
-    session: IntakeSession, assessment: Assessment, context: IntakeContext, draft_id: str
+    session: IntakeSession,
+    assessment: Assessment,
+    context: IntakeContext,
+    draft_id: str,
+    *,
+    existing_agreement: str | None = None,
 ) -> dict[str, Any]:
     lang = context.lang
     tier_name, tier_lines = tier_texts(assessment, lang)
     if assessment.classification.tier is Tier.BELOW_LIMIT:
+        if existing_agreement:
+            tier_lines.append(
+                t("need.flow.existing_agreement_hint", lang, agreement=existing_agreement)
+            )
         tier_lines.append(t("need.flow.below_limit_offer", lang))
     rows = [(t(key, lang), value) for key, value in summary_rows(session.draft, context)]
     editable = [

@@ -18,6 +18,7 @@ from bot.core.domain.need_intake import IntakeSession, Prompt
 from bot.core.domain.need_intent import looks_like_need
 from bot.core.domain.needs import NeedDraft
 from bot.core.domain.periods import ContractPeriod
+from bot.core.domain.thresholds import Tier
 from bot.core.formatting import format_nok
 from bot.core.i18n import t
 from bot.core.services.approvals import ApprovalContext
@@ -321,10 +322,26 @@ class NeedConversation:
         await self._save(turn, session, draft_id)
         if prompt.kind == "summary":
             assessment = assess(session.draft, self._deps.rules, on=context.today)
+            agreement = None
+            if assessment.classification.tier is Tier.BELOW_LIMIT:
+                agreement = await self._matching_agreement(session.draft)
             await turn.say(prompt.message_key)
-            await turn.send_card(summary_card(session, assessment, context, draft_id))
+            await turn.send_card(
+                summary_card(session, assessment, context, draft_id, existing_agreement=agreement)
+            )
             return
         await turn.send_card(question_card(prompt, session, turn.lang))
+
+    async def _matching_agreement(self, draft: NeedDraft) -> str | None:
+        """An agreement in the register that may already cover a small purchase."""
+        query = draft.title or ""
+        if not query.strip():
+            return None
+        async with self._deps.contracts() as register_:
+            found = await register_.search(query, limit=1)
+        if not found:
+            return None
+        return f"{found[0].number} {found[0].title} ({found[0].supplier})"
 
     # --- my cases ---------------------------------------------------------------------------
 
