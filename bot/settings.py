@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.domain.thresholds import ThresholdSet
+
 
 class Environment(StrEnum):
     LOCAL = "local"
@@ -74,16 +76,9 @@ class WorkerSettings(BaseModel):
     reminder_scan_interval_seconds: float = 3600.0
 
 
-class Threshold(BaseModel):
-    """One set of procurement thresholds (NOK excl. VAT) and the date it applies from."""
-
-    valid_from: date
-    lower_limit: int = 100_000
-    kgv_limit: int = 500_000
-    national_threshold: int = 1_300_000
-    eea_goods_services: int = 2_300_000
-    eea_building: int = 57_800_000
-    eea_special_services: int = 7_800_000
+# The thresholds are the core's own dataclass (pydantic validates it from JSON/env as it is),
+# so the numbers and their names live in one place: bot/core/domain/thresholds.py.
+Threshold = ThresholdSet
 
 
 def _default_thresholds() -> list[Threshold]:

@@ -7,7 +7,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from bot.core.domain.directory import Directory
-from bot.core.domain.thresholds import ThresholdSet
 from bot.core.services.contracts import ContractRegister
 from bot.core.services.needs import NeedRules
 from bot.settings import Settings
@@ -19,7 +18,7 @@ from integrations.directory.yaml_directory import YamlDirectory
 def need_rules(settings: Settings) -> NeedRules:
     rules = settings.rules
     return NeedRules(
-        thresholds=[ThresholdSet(**threshold.model_dump()) for threshold in rules.thresholds],
+        thresholds=list(rules.thresholds),
         open_ended_months=rules.open_ended_months,
         vat_percent=rules.vat_rate_percent,
         green_flag_terms=tuple(rules.green_flag_terms),

@@ -147,8 +147,13 @@ def test_no_thresholds_yet() -> None:
     assert raised.value.message_key == "need.thresholds.missing"
 
 
-def test_same_fields_as_settings() -> None:
-    from bot.settings import Threshold
+def test_settings_read_threshold_sets_from_the_environment(monkeypatch) -> None:
+    from bot.settings import Settings
 
-    setting = Threshold(valid_from=date(2024, 3, 14))
-    assert ThresholdSet(**setting.model_dump()) == T2024
+    monkeypatch.setenv(
+        "RULES__THRESHOLDS",
+        '[{"valid_from": "2024-03-14"}, {"valid_from": "2027-01-01", "lower_limit": 300000}]',
+    )
+    sets = Settings(_env_file=None).rules.thresholds  # type: ignore[call-arg]
+    assert sets[0] == T2024
+    assert select_thresholds(sets, date(2027, 2, 1)).lower_limit == 300_000
