@@ -1,1 +1,1 @@
-"""Contract register import from a KAV export (CSV/XLSX). Not built yet: see the README."""
+"""Contract register import from a KAV export (CSV or XLSX): reader, row validation, upsert."""

@@ -15,7 +15,6 @@ from bot.core.domain.directory import Person
 from bot.core.domain.errors import NotFound, ValidationFailed
 from bot.core.domain.need_fields import FIELDS, IntakeContext, apply_form
 from bot.core.domain.need_intake import IntakeSession, Prompt
-from bot.core.domain.need_intent import looks_like_need
 from bot.core.domain.needs import NeedDraft
 from bot.core.domain.periods import ContractPeriod
 from bot.core.domain.thresholds import Tier
@@ -420,7 +419,3 @@ def register(
     actions.on_submit(verbs.NEED_SUBMIT)(conversation.on_submit)
     actions.on_submit(verbs.CASE_OPEN)(conversation.open_case)
     return conversation
-
-
-def is_need_sentence(text: str) -> bool:
-    return looks_like_need(text)
