@@ -15,11 +15,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
-from tests.support.harness import Database
+from tests.support.harness import BotHttpClient, Database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +59,7 @@ def bot_env(database: Database, port: int, **extra: str) -> dict[str, str]:
     return env
 
 
-class BotProcess:
+class BotProcess(BotHttpClient):
     """One bot process at a time on a fixed port and database; `kill()` is SIGKILL."""
 
     def __init__(self, database: Database, workdir: Path, **env: str) -> None:
@@ -152,31 +151,3 @@ class BotProcess:
         if self.session is not None:
             await self.session.close()
             self.session = None
-
-    async def post(
-        self, activity: dict[str, Any] | bytes | str, *, headers: dict[str, str] | None = None
-    ) -> tuple[int, Any]:
-        assert self.session is not None
-        send_headers = {"Content-Type": "application/json"}
-        send_headers.update(headers or {})
-        data = activity if isinstance(activity, bytes | str) else None
-        async with self.session.post(
-            f"{self.url}/api/messages",
-            json=None if data is not None else activity,
-            data=data,
-            headers=send_headers,
-        ) as response:
-            try:
-                body = await response.json(content_type=None)
-            except (aiohttp.ContentTypeError, ValueError):
-                body = await response.text()
-            return response.status, body
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        assert self.session is not None
-        async with self.session.get(
-            f"{self.url}{path}", timeout=aiohttp.ClientTimeout(total=10)
-        ) as response:
-            if response.content_type == "application/json":
-                return response.status, await response.json()
-            return response.status, await response.text()

@@ -68,7 +68,42 @@ def make_settings(database: Database, **changes: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-class BotHarness:
+class BotHttpClient:
+    """Talks to a running bot like Teams does: activities in, JSON out."""
+
+    url: str
+    session: aiohttp.ClientSession | None
+
+    async def post(
+        self, activity: dict[str, Any] | bytes | str, *, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        assert self.session is not None
+        send_headers = {"Content-Type": "application/json"}
+        send_headers.update(headers or {})
+        data = activity if isinstance(activity, bytes | str) else None
+        async with self.session.post(
+            f"{self.url}/api/messages",
+            json=None if data is not None else activity,
+            data=data,
+            headers=send_headers,
+        ) as response:
+            try:
+                body = await response.json(content_type=None)
+            except (aiohttp.ContentTypeError, ValueError):
+                body = await response.text()
+            return response.status, body
+
+    async def get(self, path: str) -> tuple[int, Any]:
+        assert self.session is not None
+        async with self.session.get(
+            f"{self.url}{path}", timeout=aiohttp.ClientTimeout(total=10)
+        ) as response:
+            if response.content_type == "application/json":
+                return response.status, await response.json()
+            return response.status, await response.text()
+
+
+class BotHarness(BotHttpClient):
     """One running app instance. `restart()` builds a new instance on the same database."""
 
     def __init__(self, settings: Settings, overrides: dict[str, Any] | None = None) -> None:
@@ -112,29 +147,3 @@ class BotHarness:
     @property
     def uow(self) -> Any:
         return self.app[UOW_KEY]
-
-    async def post(
-        self, activity: dict[str, Any] | bytes | str, *, headers: dict[str, str] | None = None
-    ) -> tuple[int, Any]:
-        assert self.session is not None
-        send_headers = {"Content-Type": "application/json"}
-        send_headers.update(headers or {})
-        data = activity if isinstance(activity, bytes | str) else None
-        async with self.session.post(
-            f"{self.url}/api/messages",
-            json=None if data is not None else activity,
-            data=data,
-            headers=send_headers,
-        ) as response:
-            try:
-                body = await response.json(content_type=None)
-            except (aiohttp.ContentTypeError, ValueError):
-                body = await response.text()
-            return response.status, body
-
-    async def get(self, path: str) -> tuple[int, Any]:
-        assert self.session is not None
-        async with self.session.get(f"{self.url}{path}") as response:
-            if response.content_type == "application/json":
-                return response.status, await response.json()
-            return response.status, await response.text()

@@ -8,6 +8,7 @@ does not cover (icon sizes and colours, ids, zip contents) run regardless.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import shutil
@@ -103,10 +104,8 @@ def _fetch_schemas() -> str | None:
         with tarfile.open(tarballs[0]) as archive:
             archive.extractall(unpacked, filter="data")
         target = CACHE / NPM_VERSION
-        try:
+        with contextlib.suppress(OSError):  # another run got there first
             unpacked.rename(target)
-        except OSError:  # another run got there first
-            pass
     if not _schema_dir().is_dir():
         return f"{NPM_PACKAGE}@{NPM_VERSION} does not ship the v{SCHEMA_VERSION} schema"
     return None
