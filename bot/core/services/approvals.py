@@ -232,6 +232,13 @@ async def request_approval(
 # --- decide --------------------------------------------------------------------------------------
 
 
+async def _apply(uow: UnitOfWork, case: NeedCase, changes: dict[str, Any]) -> NeedCase:
+    """Change the case only if nobody changed it since it was read; return it as stored."""
+    if not await uow.needs.update_if_version(case.case_number, case.version, **changes):
+        raise rules_conflict()
+    return await _load(uow, case.case_number)
+
+
 async def _load(uow: UnitOfWork, number: str) -> NeedCase:
     case = await uow.needs.get(number)
     if case is None:
@@ -289,9 +296,7 @@ async def decide(
                 decided_at=now,
                 decision_comment=note,
             )
-        if not await uow.needs.update_if_version(case_number, case.version, **changes):
-            raise rules_conflict()
-        updated = await _load(uow, case_number)
+        updated = await _apply(uow, case, changes)
         await record(
             uow,
             clock=ctx.clock,
@@ -433,9 +438,7 @@ async def triage(
         }
         if action == rules.CLARIFY:
             changes.update(info_question=text, info_answer=None)
-        if not await uow.needs.update_if_version(case_number, case.version, **changes):
-            raise rules_conflict()
-        updated = await _load(uow, case_number)
+        updated = await _apply(uow, case, changes)
         await record(
             uow,
             clock=ctx.clock,

@@ -9,6 +9,7 @@ everyone else's copy is edited in place through the outbox.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from bot.core.domain import approval as rules
@@ -126,8 +127,11 @@ class ApprovalCards:
         action = APPROVAL_ACTIONS.get(verb)
         if action is None:
             return None, None
-        try:
-            outcome = await service.decide(
+        return await self._attempt(
+            "approval",
+            verb,
+            number,
+            service.decide(
                 self._ctx,
                 number,
                 actor_id=turn.sender.aad_object_id,
@@ -135,12 +139,20 @@ class ApprovalCards:
                 action=action,
                 version=_version(data),
                 comment=_text(data, "comment"),
-            )
+            ),
+        )
+
+    async def _attempt(
+        self, kind: str, verb: str, number: str, decision: Awaitable[Any]
+    ) -> tuple[NeedCase | None, AppError | None]:
+        """Run one decision; a refused one returns the current case and why (nothing changed)."""
+        try:
+            outcome = await decision
             return outcome.case, None
         except NotFound:
             return None, None
         except (NotAuthorized, Conflict, ValidationFailed) as error:
-            log.info("approval %s on %s refused: %s", verb, number, error.detail)
+            log.info("%s %s on %s refused: %s", kind, verb, number, error.detail)
             return await service.get_case(self._ctx, number), error
 
     # --- triage card ----------------------------------------------------------------------
@@ -150,8 +162,11 @@ class ApprovalCards:
     ) -> tuple[NeedCase | None, AppError | None]:
         number = str(data.get("case_id") or "")
         action, field = TRIAGE_ACTIONS[verb]
-        try:
-            outcome = await service.triage(
+        return await self._attempt(
+            "triage",
+            verb,
+            number,
+            service.triage(
                 self._ctx,
                 number,
                 actor_id=turn.sender.aad_object_id,
@@ -159,13 +174,8 @@ class ApprovalCards:
                 action=action,
                 version=_version(data),
                 note=_text(data, field) if field else None,
-            )
-            return outcome.case, None
-        except NotFound:
-            return None, None
-        except (NotAuthorized, Conflict, ValidationFailed) as error:
-            log.info("triage %s on %s refused: %s", verb, number, error.detail)
-            return await service.get_case(self._ctx, number), error
+            ),
+        )
 
     async def on_triage_execute(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         case, error = await self._triage(turn, _verb(turn, data), data)
