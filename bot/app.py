@@ -189,6 +189,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
                     task.cancel()
             if graph_directory is not None:
                 await graph_directory.stop()
+            await adapter.close()
             await engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)

@@ -47,6 +47,10 @@ class OutboxRepository(Protocol):
         self, message_id: int, *, next_attempt_at: datetime, error: str
     ) -> None: ...
 
+    async def defer(self, message_ids: list[int], *, until: datetime) -> None:
+        """Hand claimed messages back unsent, due at `until`; not a failed attempt."""
+        ...
+
     async def mark_dead(self, message_id: int, *, status: str, error: str) -> None:
         """Stop trying: `unreachable` (recipient gone) or `failed` (gave up)."""
         ...

@@ -24,6 +24,7 @@ from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 
 from bot.core.i18n import language_of, t
 from bot.settings import Settings
+from bot.teams.client_cache import CachingBotFrameworkAuthentication
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,16 @@ class InnkjopAdapter(CloudAdapter):
         max_wait_seconds: float = 8.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        super().__init__(ConfigurationBotFrameworkAuthentication(_AuthConfig(settings)))
+        self._authentication = CachingBotFrameworkAuthentication(
+            ConfigurationBotFrameworkAuthentication(_AuthConfig(settings))
+        )
+        super().__init__(self._authentication)
         self._max_attempts = max_attempts
         self._max_wait = max_wait_seconds
         self._sleep = sleep
+
+    async def close(self) -> None:
+        await self._authentication.close()
 
     async def send_activities(
         self, context: TurnContext, activities: list[Activity]

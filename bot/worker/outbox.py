@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import uuid
 from collections import Counter
@@ -31,6 +32,10 @@ from bot.worker.ratelimit import SendLimiter
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0
+# A conversation held back longer than this by its own Teams limit hands the rest of its messages
+# back to the queue instead of holding up the batch (the other conversations' sends).
+DEFER_AFTER_SECONDS = 0.5
+BATCHES_IN_FLIGHT = 2
 _NEVER_SENT = frozenset({"unreachable", "failed", "skipped", "superseded"})
 
 
@@ -58,6 +63,8 @@ class OutboxWorker:
             burst=settings.conversation_burst,
         )
         self.results: Counter[str] = Counter()
+        self._lanes: dict[str, asyncio.Lock] = {}
+        self._lane_users: Counter[str] = Counter()
         self._on_result = on_result
 
     def _count(self, result: str) -> None:
@@ -74,6 +81,12 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Claim one batch and deliver it; returns how many messages were handled."""
+        batch = await self._claim()
+        if batch:
+            await self._deliver_batch(batch)
+        return len(batch)
+
+    async def _claim(self) -> list[OutboxMessage]:
         async with self._uow() as uow:
             batch = await uow.outbox.claim_due(
                 now=self._clock.now(),
@@ -82,17 +95,40 @@ class OutboxWorker:
                 lease_seconds=LEASE_SECONDS,
             )
             await uow.commit()
-        if not batch:
-            return 0
+        return batch
+
+    async def _deliver_batch(self, batch: list[OutboxMessage]) -> None:
         # Different conversations in parallel; one conversation in order.
         by_recipient: dict[str, list[OutboxMessage]] = {}
         for message in batch:
             by_recipient.setdefault(message.recipient, []).append(message)
-        await asyncio.gather(*(self._deliver_all(msgs) for msgs in by_recipient.values()))
-        return len(batch)
+        await asyncio.gather(*(self._lane(r, msgs) for r, msgs in by_recipient.items()))
+
+    async def _lane(self, recipient: str, messages: list[OutboxMessage]) -> None:
+        """One conversation's messages, never two at once for it, even across batches in flight
+        (asyncio locks are FIFO, and batches are claimed in queue order)."""
+        lock = self._lanes.setdefault(recipient, asyncio.Lock())
+        self._lane_users[recipient] += 1
+        try:
+            async with lock:
+                await self._deliver_all(messages)
+        finally:
+            self._lane_users[recipient] -= 1
+            if self._lane_users[recipient] == 0:
+                del self._lane_users[recipient], self._lanes[recipient]
 
     async def _deliver_all(self, messages: list[OutboxMessage]) -> None:
-        for message in messages:
+        for index, message in enumerate(messages):
+            now = self._clock.now()
+            wait = self._limiter.conversation_wait(message.recipient, now.timestamp())
+            if wait > DEFER_AFTER_SECONDS:
+                # Same due time for all of them (rounded up to 10 ms, so a later batch's
+                # deferral lands on the same instant): claim_due orders by (due, id).
+                until = now + timedelta(seconds=math.ceil(wait * 100) / 100)
+                async with self._uow() as uow:
+                    await uow.outbox.defer([m.id for m in messages[index:]], until=until)
+                    await uow.commit()
+                return
             await self._deliver(message)
 
     async def _deliver(self, message: OutboxMessage) -> None:
@@ -148,10 +184,11 @@ class OutboxWorker:
 
     async def _wait_for_slot(self, recipient: str) -> None:
         while True:
-            wait = self._limiter.reserve(recipient, self._clock.now().timestamp())
-            if wait <= 0:
+            slot = self._limiter.reserve(recipient, self._clock.now().timestamp())
+            if slot.wait > 0:
+                await self._clock.sleep(slot.wait)
+            if slot.reserved:
                 return
-            await self._clock.sleep(wait)
 
     async def _handle_failure(self, message: OutboxMessage, error: DeliveryFailed) -> None:
         if error.unreachable:
@@ -186,19 +223,36 @@ class OutboxWorker:
         self._count(status)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Poll until `stop` is set; database trouble pauses the loop, it never ends it."""
+        """Poll until `stop` is set; database trouble pauses the loop, it never ends it.
+
+        Up to BATCHES_IN_FLIGHT batches are delivered at once, so the next batch is under way
+        while the last sends of the previous one finish, and the send rate stays at the limit.
+        """
+        in_flight: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             try:
-                handled = await self.run_once()
+                while len(in_flight) < BATCHES_IN_FLIGHT:
+                    batch = await self._claim()
+                    if not batch:
+                        break
+                    in_flight.add(asyncio.create_task(self._deliver_batch(batch)))
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox loop error; retrying shortly")
-                handled = 0
-            if handled == 0:
-                try:
-                    await asyncio.wait_for(
-                        stop.wait(), timeout=self._settings.poll_interval_seconds
-                    )
-                except TimeoutError:
-                    pass
+            if in_flight:
+                done, in_flight = await asyncio.wait(
+                    in_flight,
+                    timeout=self._settings.poll_interval_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                for task in done:
+                    if task.exception() is not None:
+                        log.error("outbox batch failed", exc_info=task.exception())
+                continue
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self._settings.poll_interval_seconds)
+            except TimeoutError:
+                pass
+        if in_flight:
+            await asyncio.gather(*in_flight, return_exceptions=True)

@@ -19,13 +19,30 @@ class TokenBucket:
 
     def wait_time(self, now: float) -> float:
         """Seconds until a token is free (0 = take it now). Takes the token when free."""
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+        self._refill(now)
         if self.tokens >= 1 - 1e-9:  # float refill can land a hair below a whole token
             self.tokens = max(0.0, self.tokens - 1)
             return 0.0
         # At least a millisecond: a clock with microsecond resolution must be able to move.
         return max(0.001, (1 - self.tokens) / self.rate)
+
+    def peek(self, now: float) -> float:
+        """Seconds until a token is free, taking nothing."""
+        self._refill(now)
+        return 0.0 if self.tokens >= 1 - 1e-9 else (1 - self.tokens) / self.rate
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+
+@dataclass(frozen=True)
+class SendSlot:
+    """`reserved`: the send may go in `wait` seconds (its tokens are taken). Otherwise the
+    conversation's own limit holds it: ask again in `wait` seconds (nothing taken)."""
+
+    reserved: bool
+    wait: float
 
 
 class SendLimiter:
@@ -33,24 +50,33 @@ class SendLimiter:
         self._global_rate = global_rate
         self._conv_rate = per_conversation_rate
         self._burst = burst
-        self._global: TokenBucket | None = None
+        self._next_global_slot: float | None = None
         self._conversations: dict[str, TokenBucket] = {}
 
-    def reserve(self, conversation: str, now: float) -> float:
-        """How long to wait before sending to `conversation`; 0 means go (tokens are taken)."""
-        if self._global is None:
-            self._global = TokenBucket(self._global_rate, max(1.0, self._global_rate), 1.0, now)
+    def reserve(self, conversation: str, now: float) -> SendSlot:
+        """Reserve the next send to `conversation`.
+
+        The per-app limit hands out evenly spaced slots in time order (1/rate apart, never
+        bunched after a pause), so every one-second window stays within the rate however late
+        the senders wake up, and no capacity is lost to the race of waiting senders.
+        """
+        bucket = self._bucket(conversation, now)
+        wait = bucket.wait_time(now)
+        if wait > 0:
+            return SendSlot(reserved=False, wait=wait)
+        slot = max(now, self._next_global_slot if self._next_global_slot is not None else now)
+        self._next_global_slot = slot + 1.0 / self._global_rate
+        return SendSlot(reserved=True, wait=slot - now)
+
+    def conversation_wait(self, conversation: str, now: float) -> float:
+        """How long this conversation's own limit holds the next send back (takes nothing)."""
+        return self._bucket(conversation, now).peek(now)
+
+    def _bucket(self, conversation: str, now: float) -> TokenBucket:
         bucket = self._conversations.get(conversation)
         if bucket is None:
             if len(self._conversations) > 50_000:  # forget idle conversations, bounded memory
                 self._conversations.clear()
             bucket = TokenBucket(self._conv_rate, float(self._burst), float(self._burst), now)
             self._conversations[conversation] = bucket
-        wait = bucket.wait_time(now)
-        if wait > 0:
-            return wait
-        global_wait = self._global.wait_time(now)
-        if global_wait > 0:
-            bucket.tokens += 1  # give the conversation's token back; we did not send
-            return global_wait
-        return 0.0
+        return bucket

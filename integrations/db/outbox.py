@@ -112,6 +112,13 @@ class SqlOutboxRepository:
             )
         )
 
+    async def defer(self, message_ids: list[int], *, until: datetime) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(message_ids))
+            .values(next_attempt_at=until, claimed_until=None)
+        )
+
     async def mark_dead(self, message_id: int, *, status: str, error: str) -> None:
         await self._session.execute(
             update(OutboxRow)

@@ -180,3 +180,29 @@ async def test_a_recipient_without_a_conversation_is_retried_and_woken_when_they
     await bot.post(make_message(OLA, "hei", connector.url))
     assert await _worker(bot, SystemClock()).run_once() == 1
     assert any(r.text == "Venter på Ola" for r in connector.sent_to(OLA.personal_conversation))
+
+
+async def test_a_throttled_conversation_hands_back_its_rest_and_holds_no_one_up(
+    start_bot, connector
+):
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await _introduce(bot, connector, KARI, OLA)
+    for n in range(4):
+        await _queue(bot, clock, KARI, f"kari-{n}", text=f"Til Kari {n}")
+    await _queue(bot, clock, OLA, "ola-0", text="Til Ola")
+    # Kari's conversation allows two sends now and one more every ten seconds.
+    worker = _worker(bot, clock, conversation_burst=2, conversation_rate_per_second=0.1)
+    assert await worker.run_once() == 5
+    kari = [r.text for r in connector.sent_to(KARI.personal_conversation)]
+    assert kari == ["Til Kari 0", "Til Kari 1"]
+    assert [r.text for r in connector.sent_to(OLA.personal_conversation)] == ["Til Ola"]
+    third, fourth = await _status(bot, 3), await _status(bot, 4)
+    assert third.status == fourth.status == "pending"
+    assert third.attempts == fourth.attempts == 0, "held back by a limit is not a failed attempt"
+    assert await worker.run_once() == 0, "not due before Kari's bucket has room"
+    for _ in range(3):
+        clock.advance(seconds=10)
+        await worker.run_once()
+    kari = [r.text for r in connector.sent_to(KARI.personal_conversation)]
+    assert kari == [f"Til Kari {n}" for n in range(4)], "in order, each once"
