@@ -28,13 +28,14 @@ from bot.teams.proactive import BotConnectorSender
 from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
 from bot.wiring import (
-    GraphDirectoryLifecycle,
+    GraphLifecycle,
     build_directory,
     contract_register_factory,
     need_rules,
 )
 from bot.worker.approvals import ApprovalReminderLoop
 from bot.worker.outbox import OutboxWorker
+from bot.worker.unreached import UnreachedRecipients
 from cards import verbs
 from integrations.db.dialog_state import SqlDialogStateStore
 from integrations.db.engine import create_engine
@@ -85,12 +86,23 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         adapter, settings.bot.app_id
     )
     metrics = Metrics()
+    graph = GraphLifecycle(
+        settings,
+        directory=settings.directory.source == "graph" and "directory" not in overrides,
+        installer=bool(settings.graph.teams_app_id) and "installer" not in overrides,
+    )
+    unreached = UnreachedRecipients(
+        directory_of=lambda: deps.directory,
+        installer_of=lambda: overrides.get("installer") or graph.installer,
+        fallback_after_attempts=settings.worker.channel_fallback_after_attempts,
+    )
     worker = OutboxWorker(
         uow=uow,
         sender=sender,
         clock=clock,
         settings=settings.worker,
         on_result=lambda result: metrics.deliveries.labels(result=result).inc(),
+        unreached=unreached,
     )
 
     if settings.anonymous:
@@ -162,15 +174,10 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics_endpoint)
 
-    graph_directory = (
-        GraphDirectoryLifecycle(settings)
-        if settings.directory.source == "graph" and "directory" not in overrides
-        else None
-    )
-
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
-        if graph_directory is not None:
-            deps.directory = await graph_directory.start()
+        await graph.start()
+        if graph.directory is not None:
+            deps.directory = graph.directory
         stop = asyncio.Event()
         tasks = []
         if settings.worker.enabled:
@@ -187,8 +194,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
                     await asyncio.wait_for(task, timeout=10)
                 except TimeoutError:
                     task.cancel()
-            if graph_directory is not None:
-                await graph_directory.stop()
+            await graph.stop()
             await adapter.close()
             await engine.dispose()
 

@@ -74,6 +74,9 @@ class WorkerSettings(BaseModel):
     conversation_burst: int = 7
     conversation_rate_per_second: float = 0.49  # burst 7 + 0.49/s stays under 1 800 per hour
     reminder_scan_interval_seconds: float = 3600.0
+    # A notice for a person the bot has no chat with goes to the procurement channel with an
+    # @mention after this many tries (at once when installing the app for them failed).
+    channel_fallback_after_attempts: int = 6
 
 
 # The thresholds are the core's own dataclass (pydantic validates it from JSON/env as it is),

@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from bot.core.domain.directory import Directory
+from bot.core.ports import AppInstaller
 from bot.core.services.contracts import ContractRegister
 from bot.core.services.needs import NeedRules
 from bot.settings import Settings
@@ -37,21 +38,36 @@ def build_directory(settings: Settings) -> Directory:
     return static_directory(settings)
 
 
-class GraphDirectoryLifecycle:
-    """Builds the Graph directory inside the running loop and closes its client on shutdown."""
+class GraphLifecycle:
+    """One Graph client for the process, built inside the running loop and closed on shutdown,
+    serving what settings ask of Graph: the directory, installing the app for people."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, directory: bool, installer: bool) -> None:
         self._settings = settings
+        self._want_directory = directory
+        self._want_installer = installer
         self._client: Any = None
+        self.directory: Directory | None = None
+        self.installer: AppInstaller | None = None
 
-    async def start(self) -> Directory:
+    @property
+    def needed(self) -> bool:
+        return self._want_directory or self._want_installer
+
+    async def start(self) -> None:
+        if not self.needed:
+            return
         from integrations.graph.client import build_graph_client
         from integrations.graph.directory import GraphDirectory
+        from integrations.graph.installer import GraphAppInstaller
 
         self._client = build_graph_client(self._settings.graph)
-        return GraphDirectory(
-            self._client, self._settings.graph, static=static_directory(self._settings)
-        )
+        if self._want_directory:
+            self.directory = GraphDirectory(
+                self._client, self._settings.graph, static=static_directory(self._settings)
+            )
+        if self._want_installer:
+            self.installer = GraphAppInstaller(self._client, self._settings.graph)
 
     async def stop(self) -> None:
         if self._client is not None:

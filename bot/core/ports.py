@@ -47,6 +47,10 @@ class OutboxRepository(Protocol):
         self, message_id: int, *, next_attempt_at: datetime, error: str
     ) -> None: ...
 
+    async def redirect(self, message_id: int, *, recipient: str, payload: dict[str, Any]) -> None:
+        """Send this message to `recipient` with `payload` instead (due now)."""
+        ...
+
     async def defer(self, message_ids: list[int], *, until: datetime) -> None:
         """Hand claimed messages back unsent, due at `until`; not a failed attempt."""
         ...
@@ -166,6 +170,13 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+class AppInstaller(Protocol):
+    async def install_for(self, person_id: str) -> bool:
+        """Install our Teams app for this person, so the bot gets a chat with them. True when
+        it is installed (now or before); False when it cannot be (no permission, no user)."""
+        ...
 
 
 class MessageSender(Protocol):

@@ -28,6 +28,7 @@ from bot.core.domain.records import OutboxMessage
 from bot.core.ports import MessageSender, UnitOfWorkFactory
 from bot.settings import WorkerSettings
 from bot.worker.ratelimit import SendLimiter
+from bot.worker.unreached import UnreachedRecipients
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class OutboxWorker:
         worker_id: str | None = None,
         rng: random.Random | None = None,
         on_result: Callable[[str], None] | None = None,
+        unreached: UnreachedRecipients | None = None,
     ) -> None:
         self._uow = uow
         self._sender = sender
@@ -63,6 +65,7 @@ class OutboxWorker:
             burst=settings.conversation_burst,
         )
         self.results: Counter[str] = Counter()
+        self._unreached = unreached
         self._lanes: dict[str, asyncio.Lock] = {}
         self._lane_users: Counter[str] = Counter()
         self._on_result = on_result
@@ -132,22 +135,19 @@ class OutboxWorker:
             await self._deliver(message)
 
     async def _deliver(self, message: OutboxMessage) -> None:
+        resolved = await self._resolve_update(message)
+        if resolved is None:
+            return
+        payload, target = resolved
         async with self._uow() as uow:
-            ref = await uow.conversations.get(message.recipient)
+            ref = await uow.conversations.get(target)
         if ref is None:
-            # Nobody to send to yet (the person has not installed the bot): keep trying, and
-            # deliver at once when they first write (see remember_conversation).
-            await self._handle_failure(
-                message, DeliveryFailed("no conversation with recipient yet")
-            )
+            await self._unreached_recipient(message)
             return
         if ref.unreachable:
             await self._park(message, "unreachable", ref.last_error or "recipient unreachable")
             return
-        payload = await self._resolve_update(message)
-        if payload is None:
-            return
-        await self._wait_for_slot(message.recipient)
+        await self._wait_for_slot(target)
         try:
             activity_id = await self._sender.send(ref, payload)
         except DeliveryFailed as error:
@@ -162,12 +162,30 @@ class OutboxWorker:
             await uow.commit()
         self._count("sent")
 
-    async def _resolve_update(self, message: OutboxMessage) -> dict[str, Any] | None:
-        """The payload to send, with `update_of_message` resolved to the original's activity id;
+    async def _unreached_recipient(self, message: OutboxMessage) -> None:
+        """Nobody to send to yet (the person has not installed the bot): get them a chat, or
+        post in the channel with an @mention; meanwhile keep trying, and deliver at once when
+        they first write (see remember_conversation)."""
+        redirect = await self._unreached.plan(message) if self._unreached else None
+        if redirect is None:
+            await self._handle_failure(
+                message, DeliveryFailed("no conversation with recipient yet")
+            )
+            return
+        async with self._uow() as uow:
+            await uow.outbox.redirect(
+                message.id, recipient=redirect.recipient, payload=redirect.payload
+            )
+            await uow.commit()
+        self._count("redirected")
+
+    async def _resolve_update(self, message: OutboxMessage) -> tuple[dict[str, Any], str] | None:
+        """The payload to send and where, with `update_of_message` resolved to the original's
+        activity id (an edit goes where the original went, which may have been redirected);
         None when the message was rescheduled or parked instead."""
         original_key = message.payload.get("update_of_message")
         if not original_key:
-            return message.payload
+            return message.payload, message.recipient
         async with self._uow() as uow:
             original = await uow.outbox.get_by_key(str(original_key))
         if original is None or original.status in _NEVER_SENT:
@@ -180,7 +198,7 @@ class OutboxWorker:
             return None
         payload = {k: v for k, v in message.payload.items() if k != "update_of_message"}
         payload["update_of"] = original.activity_id
-        return payload
+        return payload, original.recipient
 
     async def _wait_for_slot(self, recipient: str) -> None:
         while True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -109,6 +110,17 @@ class SqlOutboxRepository:
                 attempts=OutboxRow.attempts + 1,
                 claimed_until=None,
                 last_error=error[:500],
+            )
+        )
+
+    async def redirect(self, message_id: int, *, recipient: str, payload: dict[str, Any]) -> None:
+        await self._session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id) == message_id)
+            .values(
+                recipient=recipient,
+                payload=json.dumps(payload, ensure_ascii=False),
+                claimed_until=None,
             )
         )
 
