@@ -78,6 +78,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
             escalate_after_business_days=settings.approvals.escalate_after_business_days,
             quiet_hours_start=settings.approvals.quiet_hours_start,
             quiet_hours_end=settings.approvals.quiet_hours_end,
+            digest_hour=settings.approvals.digest_hour,
         ),
         interval_seconds=settings.worker.reminder_scan_interval_seconds,
     )

@@ -103,6 +103,7 @@ class ApprovalSettings(BaseModel):
     escalate_after_business_days: int = 5
     quiet_hours_start: int = 17
     quiet_hours_end: int = 7
+    digest_hour: int = 8  # local hour when the daily digest (for those who chose it) goes out
 
 
 class ReminderSettings(BaseModel):

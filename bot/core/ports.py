@@ -11,6 +11,7 @@ from bot.core.domain.records import (
     AuditEntry,
     CardCopy,
     ConversationRef,
+    DigestSubscriber,
     NeedCase,
     NewOutboxMessage,
     OutboxMessage,
@@ -137,6 +138,16 @@ class CardCopyRepository(Protocol):
     async def list_for(self, case_number: str, purpose: str) -> list[CardCopy]: ...
 
 
+class PreferenceRepository(Protocol):
+    async def set_daily_digest(
+        self, person_id: str, *, tenant_id: str, on: bool, now: datetime
+    ) -> None: ...
+
+    async def wants_daily_digest(self, person_id: str) -> bool: ...
+
+    async def digest_subscribers(self) -> list[DigestSubscriber]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
 
@@ -153,6 +164,8 @@ class UnitOfWork(Protocol):
     def needs(self) -> NeedRepository: ...
     @property
     def card_copies(self) -> CardCopyRepository: ...
+    @property
+    def preferences(self) -> PreferenceRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

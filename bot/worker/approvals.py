@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
+from bot.core.services.approval_digest import send_daily_digests
 from bot.core.services.approval_reminders import ReminderPolicy, ReminderScan, scan_approvals
 from bot.core.services.approvals import ApprovalContext
 
@@ -21,16 +23,21 @@ class ApprovalReminderLoop:
         self._interval = interval_seconds
 
     async def run_once(self) -> ReminderScan:
-        return await scan_approvals(self._ctx, self._policy)
+        scan = await scan_approvals(self._ctx, self._policy)
+        digests = await send_daily_digests(self._ctx, self._policy)
+        return replace(scan, digests=digests)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Scan until `stop` is set; a failed scan is logged and tried again next time."""
         while not stop.is_set():
             try:
                 result = await self.run_once()
-                if result.reminded or result.escalated:
+                if result.reminded or result.escalated or result.digests:
                     log.info(
-                        "approvals: %d reminded, %d escalated", result.reminded, result.escalated
+                        "approvals: %d reminded, %d escalated, %d digests",
+                        result.reminded,
+                        result.escalated,
+                        result.digests,
                     )
             except asyncio.CancelledError:
                 raise

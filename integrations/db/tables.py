@@ -179,3 +179,13 @@ class CardCopyRow(SQLModel, table=True):
     view: str = Field(max_length=16)
     idempotency_key: str = Field(max_length=200)
     created_at: datetime = Field(sa_column=_dt())
+
+
+class NotificationPreferenceRow(SQLModel, table=True):
+    """How a person wants their reminders: one by one (the default, no row) or a daily digest."""
+
+    __tablename__ = "notification_preference"
+    person_id: str = Field(primary_key=True, max_length=200)
+    tenant_id: str = Field(max_length=100)
+    daily_digest: bool = Field(default=False, index=True)
+    updated_at: datetime = Field(sa_column=_dt())

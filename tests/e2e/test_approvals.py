@@ -26,7 +26,7 @@ from tests.support.approval_driver import (
     wait_put,
     wait_text,
 )
-from tests.support.builders import KARI, make_submit
+from tests.support.builders import EMMA, KARI, make_submit
 from tests.support.need_driver import verbs_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.db]
@@ -336,3 +336,18 @@ async def test_triage_outcomes_are_told_to_the_requester(connector, start_bot):
     assert (await _case(bot, number)).status == "dekket_av_avtale"
     assert "RA-2024-017" in await wait_text(connector, KARI, "eksisterende avtale")
     assert cards_in(connector, CHANNEL_ID, "triage.accept")
+
+
+async def test_digest_on_and_off_in_chat_in_both_languages(connector, start_bot):
+    bot = await _start(start_bot)
+    await say(bot, connector, OLA, "sammendrag på")
+    assert "daglig sammendrag" in await wait_text(connector, OLA, "Greit!")
+    async with bot.uow() as uow:
+        assert await uow.preferences.wants_daily_digest(OLA.aad_object_id)
+    await say(bot, connector, OLA, "Sammendrag av!")
+    await connector.wait_for(lambda _: len(connector.sent_to(OLA.personal_conversation)) == 2)
+    async with bot.uow() as uow:
+        assert not await uow.preferences.wants_daily_digest(OLA.aad_object_id)
+    await say(bot, connector, EMMA, "digest on")
+    await connector.wait_for(lambda _: connector.sent_to(EMMA.personal_conversation))
+    assert "daily digest" in connector.sent_to(EMMA.personal_conversation)[0].text

@@ -167,3 +167,46 @@ async def test_no_reminders_on_a_holiday_morning(uow_factory):
     await _file(ctx)
     clock.set(oslo(6, 10))  # Thursday 6 May 2027: Ascension Day (Kristi himmelfartsdag)
     assert (await scan_approvals(ctx, POLICY)).quiet
+
+
+async def test_a_daily_digest_replaces_single_reminders_for_those_who_chose_it(uow_factory):
+    from bot.core.services.approval_digest import send_daily_digests, set_daily_digest
+
+    directory = YamlDirectory.demo()
+    clock = FakeClock(oslo(3, 10))  # Monday 3 May 2027
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    ctx = ApprovalContext(
+        uow=uow_factory,
+        clock=clock,
+        directory_of=lambda: directory,
+        cards=CaseCards(lambda: directory, need_rules(settings)),
+    )
+    first, second = await _file(ctx), await _file(ctx)
+    assert await send_daily_digests(ctx, POLICY) == 0, "nobody chose the digest yet"
+    await set_daily_digest(ctx, person_id="aad-ola", tenant_id=TENANT, on=True)
+
+    clock.set(oslo(5, 10))  # two business days later: Ola gets no single reminders
+    assert (await scan_approvals(ctx, POLICY)).reminded == 0
+    assert not {k for k in await _keys(ctx) if ":reminder:" in k}
+
+    clock.set(oslo(6, 7, 30))  # Thursday 6 May is Ascension Day: no digest on a holiday
+    assert await send_daily_digests(ctx, POLICY) == 0
+    clock.set(oslo(7, 7, 30))  # Friday, before the digest hour
+    assert await send_daily_digests(ctx, POLICY) == 0
+    clock.set(oslo(7, 8, 0))
+    assert await send_daily_digests(ctx, POLICY) == 1
+    clock.set(oslo(7, 14, 0))
+    assert await send_daily_digests(ctx, POLICY) == 0, "once a day"
+    async with uow_factory() as uow:
+        digest = await uow.outbox.get_by_key("digest:aad-ola:2027-05-07")
+    assert digest is not None and digest.recipient == f"user:{TENANT}:aad-ola"
+    assert first in digest.payload["text"] and second in digest.payload["text"]
+    assert "2 behovsmelding(er)" in digest.payload["text"]
+
+    clock.set(oslo(10, 8, 0))  # Monday: a new day, a new digest
+    assert await send_daily_digests(ctx, POLICY) == 1
+
+    # Back to single reminders: the digest stops.
+    await set_daily_digest(ctx, person_id="aad-ola", tenant_id=TENANT, on=False)
+    clock.set(oslo(11, 8, 0))
+    assert await send_daily_digests(ctx, POLICY) == 0

@@ -127,3 +127,11 @@ class CardCopy:
     recipient: str
     view: str
     idempotency_key: str
+
+
+@dataclass(frozen=True)
+class DigestSubscriber:
+    """A person who chose one daily digest instead of single reminders."""
+
+    person_id: str
+    tenant_id: str

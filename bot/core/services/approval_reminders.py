@@ -43,6 +43,7 @@ class ReminderPolicy:
     escalate_after_business_days: int = 5
     quiet_hours_start: int = 17
     quiet_hours_end: int = 7
+    digest_hour: int = 8  # local time; the daily digest goes out at the first scan after it
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ReminderScan:
     reminded: int = 0
     escalated: int = 0
     quiet: bool = False
+    digests: int = 0
 
 
 async def scan_approvals(
@@ -83,6 +85,8 @@ async def _remind(ctx: ApprovalContext, case: NeedCase) -> int:
     queued = 0
     async with ctx.uow() as uow:
         for person in deciders:
+            if await uow.preferences.wants_daily_digest(person):
+                continue  # they get it in their daily digest instead
             recipient = ConversationRef.user_key(case.tenant_id, person)
             lang = await lang_of(uow, recipient)
             text = t(
@@ -90,6 +94,7 @@ async def _remind(ctx: ApprovalContext, case: NeedCase) -> int:
                 lang,
                 **case_params(case, since=format_date(case.updated_at, lang)),
             )
+            text = f"{text} {t('digest.hint', lang)}"
             if await queue_notice(
                 uow,
                 recipient=recipient,

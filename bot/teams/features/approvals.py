@@ -16,6 +16,7 @@ from bot.core.domain import approval as rules
 from bot.core.domain.errors import AppError, Conflict, NotAuthorized, NotFound, ValidationFailed
 from bot.core.domain.records import NeedCase
 from bot.core.services import approvals as service
+from bot.core.services.approval_digest import set_daily_digest
 from bot.core.services.approvals import ApprovalContext
 from bot.teams.deps import TeamsDeps
 from bot.teams.router import ActionRegistry, CommandRouter
@@ -258,5 +259,23 @@ def register(
     @router.command("mine godkjenninger", "godkjenninger", "my approvals", "approvals")
     async def my_approvals(turn: Turn, _: str) -> None:
         await feature.my_approvals(turn)
+
+    @router.command("sammendrag på", "daglig sammendrag", "digest on", "daily digest")
+    async def digest_on(turn: Turn, _: str) -> None:
+        await _set_digest(turn, on=True)
+
+    @router.command("sammendrag av", "digest off")
+    async def digest_off(turn: Turn, _: str) -> None:
+        await _set_digest(turn, on=False)
+
+    async def _set_digest(turn: Turn, *, on: bool) -> None:
+        sender = turn.sender
+        if not sender.aad_object_id:
+            await turn.say("error.not_authorized")
+            return
+        await set_daily_digest(
+            ctx, person_id=sender.aad_object_id, tenant_id=sender.tenant_id, on=on
+        )
+        await turn.say("digest.on" if on else "digest.off")
 
     return feature
