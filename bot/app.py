@@ -91,6 +91,9 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         settings,
         directory=settings.directory.source == "graph" and "directory" not in overrides,
         installer=bool(settings.graph.teams_app_id) and "installer" not in overrides,
+        on_response=lambda method, status: metrics.graph_calls.labels(
+            method=method, status=str(status)
+        ).inc(),
     )
     unreached = UnreachedRecipients(
         directory_of=lambda: deps.directory,

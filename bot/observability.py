@@ -78,6 +78,12 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+        self.graph_calls = Counter(
+            "innkjop_graph_calls_total",
+            "Microsoft Graph calls by HTTP method and status (each retry counts)",
+            ["method", "status"],
+            registry=self.registry,
+        )
         self.outbox_depth = Gauge(
             "innkjop_outbox_pending", "Messages waiting in the outbox", registry=self.registry
         )

@@ -42,8 +42,16 @@ class GraphLifecycle:
     """One Graph client for the process, built inside the running loop and closed on shutdown,
     serving what settings ask of Graph: the directory, installing the app for people."""
 
-    def __init__(self, settings: Settings, *, directory: bool, installer: bool) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        directory: bool,
+        installer: bool,
+        on_response: Callable[[str, int], None] | None = None,
+    ) -> None:
         self._settings = settings
+        self._on_response = on_response
         self._want_directory = directory
         self._want_installer = installer
         self._client: Any = None
@@ -61,7 +69,7 @@ class GraphLifecycle:
         from integrations.graph.directory import GraphDirectory
         from integrations.graph.installer import GraphAppInstaller
 
-        self._client = build_graph_client(self._settings.graph)
+        self._client = build_graph_client(self._settings.graph, on_response=self._on_response)
         if self._want_directory:
             self.directory = GraphDirectory(
                 self._client, self._settings.graph, static=static_directory(self._settings)

@@ -12,9 +12,11 @@ on shutdown; in tests, build it inside each test.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from kiota_abstractions.api_error import APIError
 from kiota_abstractions.authentication import (
     AnonymousAuthenticationProvider,
@@ -65,18 +67,28 @@ def _auth_provider(settings: GraphSettings) -> AuthenticationProvider:
 
 
 def build_graph_client(
-    settings: GraphSettings, *, retry: RetryHandlerOption | None = None
+    settings: GraphSettings,
+    *,
+    retry: RetryHandlerOption | None = None,
+    on_response: Callable[[str, int], None] | None = None,
 ) -> GraphServiceClient:
     """A GraphServiceClient for `settings` with the SDK's default middleware (retry included).
 
     `retry` replaces the default retry options (3 retries, 3 s base delay); tests pass a zero
-    delay so a `Retry-After: 0` is retried at once.
+    delay so a `Retry-After: 0` is retried at once. `on_response(method, status)` is called with
+    each call's final answer, after the SDK's retries (for the metrics).
     """
-    http_client = None
+    options = dict(graph_default_options)
     if retry is not None:
-        http_client = GraphClientFactory.create_with_default_middleware(
-            options={**graph_default_options, RetryHandlerOption.get_key(): retry}
-        )
+        options[RetryHandlerOption.get_key()] = retry
+    http_client = GraphClientFactory.create_with_default_middleware(options=options)
+    if on_response is not None:
+        report = on_response
+
+        async def count(response: httpx.Response) -> None:
+            report(response.request.method, response.status_code)
+
+        http_client.event_hooks["response"].append(count)
     adapter = GraphRequestAdapter(_auth_provider(settings), client=http_client)
     adapter.base_url = settings.base_url.rstrip("/")
     return GraphServiceClient(request_adapter=adapter)

@@ -104,6 +104,8 @@ async def test_the_app_is_installed_for_an_approver_without_a_chat(connector, st
     assert person == OLA.aad_object_id and not more
     assert body["teamsApp@odata.bind"].endswith(f"/appCatalogs/teamsApps/{APP_CATALOG_ID}")
     assert not connector.sent_to(OLA.personal_conversation)
+    _, metrics = await bot.get("/metrics")
+    assert 'innkjop_graph_calls_total{method="POST",status="201"} 1.0' in metrics
 
     # Teams opens the chat and tells the bot; the waiting card goes out at once.
     status, _ = await bot.post(make_install(OLA, connector.url))
