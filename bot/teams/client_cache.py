@@ -83,17 +83,14 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
         return _CachingConnectorFactory(factory, _app_id(claims), self._connectors)
 
     async def authenticate_request(self, activity: Any, auth_header: str) -> Any:
-        result: AuthenticateRequestResult = await self._inner.authenticate_request(
-            activity, auth_header
-        )
-        if result.connector_factory is not None:
-            result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
-        return result
+        return self._wrap_result(await self._inner.authenticate_request(activity, auth_header))
 
     async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> Any:
-        result: AuthenticateRequestResult = await self._inner.authenticate_streaming_request(
-            auth_header, channel_id_header
+        return self._wrap_result(
+            await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
         )
+
+    def _wrap_result(self, result: AuthenticateRequestResult) -> AuthenticateRequestResult:
         if result.connector_factory is not None:
             result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
         return result

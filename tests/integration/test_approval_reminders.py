@@ -41,6 +41,17 @@ async def uow_factory(database: Database) -> AsyncIterator[SqlUnitOfWorkFactory]
     await engine.dispose()
 
 
+def _context(uow_factory: SqlUnitOfWorkFactory, clock: FakeClock) -> ApprovalContext:
+    directory = YamlDirectory.demo()
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    return ApprovalContext(
+        uow=uow_factory,
+        clock=clock,
+        directory_of=lambda: directory,
+        cards=CaseCards(lambda: directory, need_rules(settings)),
+    )
+
+
 async def _file(ctx: ApprovalContext) -> str:
     from bot.core.domain.needs import NeedDraft
 
@@ -92,15 +103,8 @@ async def _keys(ctx: ApprovalContext) -> set[str]:
 
 
 async def test_reminder_after_two_business_days_and_escalation_after_five(uow_factory):
-    directory = YamlDirectory.demo()
     clock = FakeClock(oslo(14, 10))  # Friday 14 May 2027, 10:00
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    ctx = ApprovalContext(
-        uow=uow_factory,
-        clock=clock,
-        directory_of=lambda: directory,
-        cards=CaseCards(lambda: directory, need_rules(settings)),
-    )
+    ctx = _context(uow_factory, clock)
     number = await _file(ctx)
     reminder = f"{number}:v1:reminder:aad-ola"
 
@@ -155,15 +159,8 @@ async def test_reminder_after_two_business_days_and_escalation_after_five(uow_fa
 
 
 async def test_no_reminders_on_a_holiday_morning(uow_factory):
-    directory = YamlDirectory.demo()
     clock = FakeClock(oslo(5, 10))  # Wednesday 5 May 2027
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    ctx = ApprovalContext(
-        uow=uow_factory,
-        clock=clock,
-        directory_of=lambda: directory,
-        cards=CaseCards(lambda: directory, need_rules(settings)),
-    )
+    ctx = _context(uow_factory, clock)
     await _file(ctx)
     clock.set(oslo(6, 10))  # Thursday 6 May 2027: Ascension Day (Kristi himmelfartsdag)
     assert (await scan_approvals(ctx, POLICY)).quiet
@@ -172,15 +169,8 @@ async def test_no_reminders_on_a_holiday_morning(uow_factory):
 async def test_a_daily_digest_replaces_single_reminders_for_those_who_chose_it(uow_factory):
     from bot.core.services.approval_digest import send_daily_digests, set_daily_digest
 
-    directory = YamlDirectory.demo()
     clock = FakeClock(oslo(3, 10))  # Monday 3 May 2027
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    ctx = ApprovalContext(
-        uow=uow_factory,
-        clock=clock,
-        directory_of=lambda: directory,
-        cards=CaseCards(lambda: directory, need_rules(settings)),
-    )
+    ctx = _context(uow_factory, clock)
     first, second = await _file(ctx), await _file(ctx)
     assert await send_daily_digests(ctx, POLICY) == 0, "nobody chose the digest yet"
     await set_daily_digest(ctx, person_id="aad-ola", tenant_id=TENANT, on=True)
