@@ -191,8 +191,8 @@ async def act(
         store = ctx.store_of(uow)
         current = await _view(store, reminder_id)
         reminder = current.reminder
+        rules.check_version(version, reminder.version)  # a double click lands here
         target = rules.next_status(reminder, action)
-        rules.check_version(version, reminder.version)
         changes: dict[str, Any] = {
             "status": target,
             "decided_by": actor_id,
