@@ -240,7 +240,9 @@ async def test_snooze_comes_back_once_and_the_option_is_approved_by_the_owner(
     refused = await click(bot, connector, KARI, "option.approve", option_data)
     assert "Bare avtaleeier Ingrid Solberg" in texts(refused)
     assert "option.approve" not in verbs_in(refused)
-    approved = await click(bot, connector, INGRID, "option.approve", {**option_data, "comment": "Ja"})
+    approved = await click(
+        bot, connector, INGRID, "option.approve", {**option_data, "comment": "Ja"}
+    )
     assert "Godkjent av Ingrid Solberg" in texts(approved)
     assert "option.approve" not in verbs_in(approved)
     (reminder,) = await _reminders(bot, "AV-2024-001")
@@ -282,9 +284,7 @@ async def test_let_expire_and_start_a_new_procurement(connector, start_bot, tmp_
     before = len(connector.sent_to(KARI.personal_conversation))
     started = await click(bot, connector, KARI, "reminder.start", _data(option))
     assert "Ny anskaffelse startet av Kari Nordmann" in texts(started)
-    said = " ".join(
-        r.all_text() for r in connector.sent_to(KARI.personal_conversation)[before:]
-    )
+    said = " ".join(r.all_text() for r in connector.sent_to(KARI.personal_conversation)[before:])
     assert "fylt ut fra avtale AV-2024-001" in said
     assert "fylt inn dette fra avtalen" in said and "Tjenesteområde" in said
     # The draft carries the contract: the summary later shows it; here the first missing field

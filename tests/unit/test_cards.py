@@ -40,8 +40,8 @@ from cards.models import (
     WelcomeCard,
 )
 from cards.models.contracts import ContractEntry, ContractListCard
-from cards.models.reminder import OptionApprovalCard, ReminderCard
 from cards.models.need_form import CLIMATE_IMPACTS, CONTRACT_TYPES, URGENCIES, YES_NO
+from cards.models.reminder import OptionApprovalCard, ReminderCard
 from cards.render import TEMPLATES_DIR, template_names
 
 pytestmark = pytest.mark.unit
