@@ -21,6 +21,7 @@ from tests.support.approval_driver import (
     LISE,
     MARTE,
     PER,
+    TEAM_ID,
     ShiftedClock,
     activity_id_of,
     cards_in,
@@ -279,8 +280,21 @@ async def test_let_expire_and_start_a_new_procurement(connector, start_bot, tmp_
     await _wait_scans(bot, clock)
     assert len(await _reminders(bot, "AV-2022-004")) == 1
 
-    # Start ny anskaffelse: the needs report opens in Kari's chat, prefilled from the contract.
+    # Start ny anskaffelse: not in a channel (everyone would share the draft); nothing changes.
     option = await _reminder_card(connector, KARI, "AV-2024-001")
+    in_channel = await click(
+        bot,
+        connector,
+        PER,
+        "reminder.start",
+        _data(option),
+        conversation_id=f"{CHANNEL_ID};messageid=1",
+        conversation_type="channel",
+        channel_data={"team": {"id": TEAM_ID}, "channel": {"id": CHANNEL_ID}},
+    )
+    assert "chatten din" in texts(in_channel)
+    assert (await _reminders(bot, "AV-2024-001"))[0].status == "pending"
+    # In Kari's chat the needs report opens, prefilled from the contract.
     before = len(connector.sent_to(KARI.personal_conversation))
     started = await click(bot, connector, KARI, "reminder.start", _data(option))
     assert "Ny anskaffelse startet av Kari Nordmann" in texts(started)

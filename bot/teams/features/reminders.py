@@ -49,6 +49,12 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _personal(turn: Turn) -> bool:
+    conversation = turn.activity.conversation
+    kind = getattr(conversation, "conversation_type", None) if conversation else None
+    return (kind or "personal") == "personal"
+
+
 class ReminderFeature:
     def __init__(self, ctx: ReminderContext, start_need: StartNeed) -> None:
         self._ctx = ctx
@@ -63,6 +69,12 @@ class ReminderFeature:
         action = REMINDER_ACTIONS.get(verb)
         if reminder_id is None or action is None:
             return None, None
+        if action == rules.START and not _personal(turn):
+            # The needs report is a conversation of its own: in a channel everyone would share
+            # the draft. Nothing is recorded; the button works in the person's own chat.
+            return await service.get_view(self._ctx, reminder_id), Conflict(
+                "start in a channel", message_key="reminder.refused.start_in_channel"
+            )
         try:
             view = await service.act(
                 self._ctx,
