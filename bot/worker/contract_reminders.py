@@ -23,6 +23,11 @@ class ContractReminderLoop:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Scan until `stop` is set; a failed scan is logged and tried again next time."""
+        if not self._ctx.tenant_id:
+            log.warning(
+                "no tenant for contract reminders (REMINDERS__TENANT_ID, BOT__APP_TENANT_ID or "
+                "GRAPH__TENANT_ID): their cards wait in the outbox until recipients are reachable"
+            )
         while not stop.is_set():
             try:
                 result = await self.run_once()
