@@ -275,6 +275,7 @@ async def test_let_expire_and_start_a_new_procurement(connector, start_bot, tmp_
     assert "la avtalen utløpe" in texts(decided) and "reminder.snooze" not in verbs_in(decided)
     (reminder,) = await _reminders(bot, "AV-2022-004")
     assert (reminder.status, reminder.decided_by) == ("let_expire", PER.aad_object_id)
+    assert [e.action for e in await _audit(bot, "AV-2022-004")] == ["contract.reminder.let_expire"]
     # No more reminders for that milestone, even at the escalation.
     clock.jump(days=95)
     await _wait_scans(bot, clock)
@@ -307,6 +308,55 @@ async def test_let_expire_and_start_a_new_procurement(connector, start_bot, tmp_
     (reminder, *_) = await _reminders(bot, "AV-2024-001")
     assert reminder.status == "started"
     assert [e.action for e in await _audit(bot, "AV-2024-001")] == ["contract.reminder.start"]
+
+
+async def test_a_rejected_option_puts_the_choice_back(connector, start_bot, tmp_path):
+    bot, clock = await _start(start_bot)
+    await _everyone_says_hello(bot, connector, KARI, LISE, INGRID)
+    await _import(bot, tmp_path, clock, OPTION_ROW)
+    data = _data(await _reminder_card(connector, KARI, "AV-2024-001"))
+    await click(bot, connector, KARI, "reminder.option", data)
+    option_card = await wait_card(connector, INGRID, "option.reject")
+    option = next(a for a in _actions(option_card) if a["verb"] == "option.reject")["data"]
+    rejected = await click(
+        bot,
+        connector,
+        INGRID,
+        "option.reject",
+        {"request_id": option["request_id"], "version": option["version"], "comment": "Ny runde"},
+    )
+    assert "Avvist av Ingrid Solberg" in texts(rejected) and "Ny runde" in texts(rejected)
+    (reminder,) = await _reminders(bot, "AV-2024-001")
+    assert reminder.status == "pending"
+    assert "avviste å utløse opsjon 1" in await wait_text(connector, KARI, "avviste å utløse")
+    # Kari's copy is edited in place: the buttons are back, with what happened.
+    key = f"reminder:{reminder.id}:1:user:{TENANT}:{KARI.aad_object_id}"
+    original = await activity_id_of(bot, key)
+
+    def back(requests: list[Any]) -> list[Any]:
+        return [
+            r
+            for r in requests
+            if r.method == "PUT"
+            and r.activity_id == original
+            and "avviste opsjonen" in r.all_text()
+            and "reminder.snooze" in verbs_in(r.cards[0])
+        ]
+
+    await connector.wait_for(back)
+    # A second decision on the same card is refused.
+    again = await click(
+        bot,
+        connector,
+        INGRID,
+        "option.approve",
+        {"request_id": option["request_id"], "version": option["version"]},
+    )
+    assert "utdatert" in texts(again)
+    assert [e.action for e in await _audit(bot, "AV-2024-001")] == [
+        "contract.reminder.option",
+        "contract.option.reject",
+    ]
 
 
 def _posted(connector: Any, user: User, number: str) -> list[dict[str, Any]]:

@@ -345,8 +345,8 @@ async def decide_option(
         store = ctx.store_of(uow)
         current = await store.option_request(request_id)
         assert current is not None
+        rules.check_version(version, current.version)  # a double click lands here
         target = rules.next_request_status(current, action)
-        rules.check_version(version, current.version)
         if not await store.update_option_request_if_version(
             current.id,
             current.version,
@@ -448,6 +448,7 @@ async def option_card_for(
 
 
 def _months_between(start: date, end: date) -> int:
+    """Whole months from the first day to the last, both included (01.01–31.12 is 12)."""
     months = (end.year - start.year) * 12 + end.month - start.month + (end.day >= start.day)
     return max(months, 1)
 
@@ -471,7 +472,8 @@ def draft_from_contract(contract: Contract, lang: str = "nb") -> NeedDraft:
     options: list[int] = []
     previous = contract.end_date
     for option in contract.options:
-        options.append(_months_between(previous, option.end_date))
+        # an option starts the day after the period before it ends
+        options.append(_months_between(previous + timedelta(days=1), option.end_date))
         previous = option.end_date
     total_months = base + sum(options)
     annual = None
