@@ -97,3 +97,24 @@ def test_a_needs_report_prefilled_from_the_contract() -> None:
     assert draft.annual_value == 500_000  # 2 500 000 over 60 months
     assert draft.existing_agreement == "AV-2024-001"
     assert "Kontorland AS" in (draft.description or "")
+
+
+async def test_the_card_shows_the_deviation_count_only_when_wired() -> None:
+    from bot.teams.features.reminder_views import ReminderCardViews
+    from integrations.directory.yaml_directory import YamlDirectory
+
+    directory = YamlDirectory.demo()
+
+    async def count(number: str) -> int | None:
+        return 2 if number == "AV-2024-001" else None
+
+    async def text(views: ReminderCardViews) -> str:
+        card = await views.reminder_card(
+            reminder(), CONTRACT, lang="nb", show_value=False, actionable=True
+        )
+        return str(card)
+
+    assert "Avvik meldt på avtalen" not in await text(ReminderCardViews(lambda: directory))
+    wired = await text(ReminderCardViews(lambda: directory, count))
+    assert "Avvik meldt på avtalen" in wired and "'value': '2'" in wired
+    assert "2 500 000" not in wired.replace("\\xa0", " ")  # no value without show_value

@@ -1,9 +1,10 @@
 """The reminder card and the option approval card of a stored reminder (the `ReminderCards`
-port, built on cards/). The deviation count is not known yet here: the card shows no row."""
+port, built on cards/). `count_deviations(contract_number)` gives the number of deviations
+reported on the contract; without it (not wired yet) the card shows no deviation row."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.core.domain import reminder_actions as rules
@@ -16,10 +17,17 @@ from bot.core.services.reminder_delivery import describe
 from cards.models.base import format_when
 from cards.models.reminder import OptionApprovalCard, ReminderCard
 
+CountDeviations = Callable[[str], Awaitable[int | None]]
+
 
 class ReminderCardViews:
-    def __init__(self, directory_of: Callable[[], Directory]) -> None:
+    def __init__(
+        self,
+        directory_of: Callable[[], Directory],
+        count_deviations: CountDeviations | None = None,
+    ) -> None:
         self._directory_of = directory_of
+        self._count_deviations = count_deviations
 
     async def _names(self, contract: Contract) -> tuple[str, str]:
         directory = self._directory_of()
@@ -62,6 +70,9 @@ class ReminderCardViews:
         refresh_user_ids: Sequence[str] = (),
     ) -> dict[str, Any]:
         manager, area = await self._names(contract)
+        deviations = None
+        if self._count_deviations is not None:
+            deviations = await self._count_deviations(contract.number)
         return ReminderCard.build(
             lang,
             reminder_id=reminder.id,
@@ -79,7 +90,7 @@ class ReminderCardViews:
             estimated_value=contract.estimated_value,
             max_value=contract.max_value,
             show_value=show_value,
-            deviation_count=None,  # wired by the deviations feature
+            deviation_count=deviations,
             actionable=actionable and reminder.open,
             can_option=reminder.is_option,
             outcome=self._outcome(reminder, option, lang),
