@@ -18,6 +18,8 @@ SOURCES = [
     ROOT / "bot" / "core" / "domain" / "reminder_actions.py",
     ROOT / "bot" / "core" / "services" / "reminder_actions.py",
     ROOT / "bot" / "core" / "services" / "reminder_delivery.py",
+    ROOT / "bot" / "core" / "services" / "reminder_copies.py",
+    ROOT / "bot" / "core" / "services" / "option_approvals.py",
     ROOT / "bot" / "teams" / "features" / "reminders.py",
     ROOT / "bot" / "teams" / "features" / "reminder_views.py",
     ROOT / "bot" / "teams" / "features" / "__init__.py",

@@ -16,6 +16,7 @@ from bot.core.domain import reminder_actions as rules
 from bot.core.domain.errors import AppError, Conflict, NotAuthorized, NotFound
 from bot.core.domain.needs import NeedDraft
 from bot.core.formatting import format_date
+from bot.core.services import option_approvals as options
 from bot.core.services import reminder_actions as service
 from bot.core.services.reminder_context import ReminderContext
 from bot.teams.router import ActionRegistry
@@ -147,7 +148,7 @@ class ReminderFeature:
             return None, None
         comment = data.get("comment")
         try:
-            found = await service.decide_option(
+            found = await options.decide_option(
                 self._ctx,
                 request_id,
                 actor_id=turn.sender.aad_object_id,
@@ -160,7 +161,7 @@ class ReminderFeature:
             return None, None
         except (NotAuthorized, Conflict) as error:
             log.info("option %s %s refused: %s", verb, request_id, error.detail)
-            return await service.get_option(self._ctx, request_id), error
+            return await options.get_option(self._ctx, request_id), error
         return found, None
 
     def _note(self, turn: Turn, error: AppError, option: rules.OptionRequest) -> str:
@@ -171,7 +172,7 @@ class ReminderFeature:
         if found is None:
             return None
         option, view = found
-        return await service.option_card_for(
+        return await options.option_card_for(
             self._ctx,
             option,
             view,
