@@ -171,6 +171,10 @@ async def test_reminders_reach_the_right_people_once_each(connector, start_bot, 
         assert len(posted) == count, user
     async with bot.uow() as uow:
         assert sum((await uow.outbox.stats(now=clock.now())).by_status.values()) == before
+    # Every card queued is counted: 3m to Kari and Lise, 12m to Åse and the channel, 1m to
+    # Kari, Lise, Ingrid and the channel.
+    status, metrics = await bot.get("/metrics")
+    assert status == 200 and "innkjop_reminders_queued_total 8.0" in metrics
 
 
 async def _wait_scans(bot: Any, clock: ShiftedClock, scans: int = 3) -> None:
