@@ -376,3 +376,22 @@ def _posted(connector: Any, user: User, number: str) -> list[dict[str, Any]]:
 async def _audit(bot: Any, number: str) -> list[Any]:
     async with bot.uow() as uow:
         return [e for e in await uow.audit.all() if e.subject == number]
+
+
+async def test_the_submit_fallback_answers_in_text(connector, start_bot, tmp_path):
+    from tests.support.builders import make_submit
+
+    bot, clock = await _start(start_bot)
+    await _everyone_says_hello(bot, connector, KARI, LISE)
+    await _import(bot, tmp_path, clock, EXPIRY_ROW)
+    data = _data(await _reminder_card(connector, KARI, "AV-2022-004"))
+    for user in (GUEST, KARI, KARI):  # refused, done, then a stale card
+        status, _ = await bot.post(
+            make_submit(user, {"verb": "reminder.let_expire", **data}, connector.url)
+        )
+        assert status in (200, 201)
+    assert "Bare avtaleforvalteren" in await wait_text(connector, GUEST, "Bare avtaleforvalteren")
+    assert "AV-2022-004 får utløpe" in await wait_text(connector, KARI, "får utløpe")
+    assert "utdatert" in await wait_text(connector, KARI, "utdatert")
+    (reminder,) = await _reminders(bot, "AV-2022-004")
+    assert reminder.status == "let_expire"
