@@ -66,9 +66,13 @@ def _import_contracts(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _scan_reminders(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli_contracts import scan_reminders_command
+    if args.dry_run:
+        from bot.cli_contracts import scan_reminders_command
 
-    return scan_reminders_command(settings, args.as_of)
+        return scan_reminders_command(settings, args.as_of)
+    from bot.cli_reminders import deliver_reminders_command
+
+    return deliver_reminders_command(settings, args.as_of)
 
 
 def _check_config(settings: Settings) -> int:
@@ -94,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     importer.add_argument("--mapping", type=Path, default=None, help="YAML with column names")
     scan = commands.add_parser("scan-reminders", help="show or queue due contract reminders")
     scan.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
+    scan.add_argument(
+        "--dry-run", action="store_true", help="only list what is due; record and send nothing"
+    )
     args = parser.parse_args(argv)
 
     from bot.observability import setup_logging

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.teams.adapter import InnkjopAdapter, attach_error_handler
 from bot.teams.bot import InnkjopBot
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import approval_context_of, build_features
+from bot.teams.features import approval_context_of, build_features, reminder_context_of
 from bot.teams.proactive import BotConnectorSender
 from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
@@ -34,6 +34,7 @@ from bot.wiring import (
     need_rules,
 )
 from bot.worker.approvals import ApprovalReminderLoop
+from bot.worker.contract_reminders import ContractReminderLoop
 from bot.worker.outbox import OutboxWorker
 from bot.worker.unreached import UnreachedRecipients
 from cards import verbs
@@ -99,6 +100,10 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         directory_of=lambda: deps.directory,
         installer_of=lambda: overrides.get("installer") or graph.installer,
         fallback_after_attempts=settings.worker.channel_fallback_after_attempts,
+    )
+    contract_reminders = ContractReminderLoop(
+        reminder_context_of(deps, on_queued=metrics.reminders_queued.inc),
+        interval_seconds=settings.reminders.scan_interval_seconds,
     )
     worker = OutboxWorker(
         uow=uow,
@@ -188,6 +193,9 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
             tasks.append(asyncio.create_task(worker.run_forever(stop), name="outbox-worker"))
             tasks.append(
                 asyncio.create_task(reminders.run_forever(stop), name="approval-reminders")
+            )
+            tasks.append(
+                asyncio.create_task(contract_reminders.run_forever(stop), name="contract-reminders")
             )
         try:
             yield

@@ -87,6 +87,11 @@ class Metrics:
         self.outbox_depth = Gauge(
             "innkjop_outbox_pending", "Messages waiting in the outbox", registry=self.registry
         )
+        self.reminders_queued = Counter(
+            "innkjop_reminders_queued_total",
+            "Contract reminder cards queued (one per recipient)",
+            registry=self.registry,
+        )
         self.outbox_age = Gauge(
             "innkjop_outbox_oldest_pending_seconds",
             "Age of the oldest pending outbox message",

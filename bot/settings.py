@@ -113,6 +113,11 @@ class ReminderSettings(BaseModel):
     option_notice_lead_months: list[int] = Field(default_factory=lambda: [6, 3])
     escalation_lead_months: int = 1
     snooze_days: int = 14
+    # How often the worker scans the register for reminders that have come due.
+    scan_interval_seconds: float = 3600.0
+    # The tenant people are reached in (a contract has none): empty = BOT__APP_TENANT_ID, else
+    # GRAPH__TENANT_ID. `make run` sets the Agents Playground's tenant.
+    tenant_id: str = ""
 
 
 class PlaygroundSettings(BaseModel):

@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from bot.core.domain.contracts import ReminderPolicy
 from bot.core.domain.directory import Directory
-from bot.core.ports import AppInstaller
+from bot.core.ports import AppInstaller, UnitOfWork
 from bot.core.services.contracts import ContractRegister
 from bot.core.services.needs import NeedRules
+from bot.core.services.reminder_context import ReminderStore
 from bot.settings import Settings
 from integrations.db.contracts import contract_repository
+from integrations.db.reminders import reminder_repository
 from integrations.db.uow import SqlUnitOfWorkFactory
 from integrations.directory.yaml_directory import YamlDirectory
 
@@ -96,3 +99,22 @@ def contract_register_factory(
             yield contract_repository(work)
 
     return open_register
+
+
+def reminder_tenant(settings: Settings) -> str:
+    """The tenant reminder recipients are reached in (see ReminderSettings.tenant_id)."""
+    return settings.reminders.tenant_id or settings.bot.app_tenant_id or settings.graph.tenant_id
+
+
+def reminder_policy(settings: Settings) -> ReminderPolicy:
+    reminders = settings.reminders
+    return ReminderPolicy(
+        expiry_lead_months=tuple(reminders.expiry_lead_months),
+        option_notice_lead_months=tuple(reminders.option_notice_lead_months),
+        escalation_lead_months=reminders.escalation_lead_months,
+    )
+
+
+def reminder_store(uow: UnitOfWork) -> ReminderStore:
+    """The reminder store inside a unit of work (the SQL unit of work has a session)."""
+    return reminder_repository(uow)  # type: ignore[arg-type]

@@ -37,6 +37,16 @@ TRIAGE_CLARIFY: Final = "triage.clarify"  # + "clarify_question"
 TRIAGE_EXISTING: Final = "triage.existing"  # + "agreement_ref"
 TRIAGE_REJECT: Final = "triage.reject"  # + "reject_reason"
 
+# The contract reminder card (data: {"reminder_id", "version"}) and the option approval card
+# (data: {"request_id", "version", "comment"}).
+REMINDER_START: Final = "reminder.start"
+REMINDER_OPTION: Final = "reminder.option"
+REMINDER_LET_EXPIRE: Final = "reminder.let_expire"
+REMINDER_SNOOZE: Final = "reminder.snooze"
+REMINDER_REFRESH: Final = "reminder.refresh"
+OPTION_APPROVE: Final = "option.approve"
+OPTION_REJECT: Final = "option.reject"
+
 ALL: Final[frozenset[str]] = frozenset(
     {
         WELCOME_NEW_NEED,
@@ -62,6 +72,13 @@ ALL: Final[frozenset[str]] = frozenset(
         TRIAGE_CLARIFY,
         TRIAGE_EXISTING,
         TRIAGE_REJECT,
+        REMINDER_START,
+        REMINDER_OPTION,
+        REMINDER_LET_EXPIRE,
+        REMINDER_SNOOZE,
+        REMINDER_REFRESH,
+        OPTION_APPROVE,
+        OPTION_REJECT,
     }
 )
 """Every verb a card may carry; tests check each rendered card against it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +17,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "@microsoft/m365agentsplayground"
 CONFIG = ROOT / "infra" / "playground" / ".m365agentsplayground.yml"
+DEMO_CONTRACTS = ROOT / "infra" / "demo" / "contracts.csv"
+
+
+def playground_tenant() -> str:
+    """The playground's tenant: contract reminders reach people in it (REMINDERS__TENANT_ID)."""
+    match = re.search(r'^tenantId:\s*"?([^"\s]+)"?', CONFIG.read_text("utf-8"), re.MULTILINE)
+    return match.group(1) if match else ""
+
+
+def import_demo_contracts(python: str, env: dict[str, str]) -> None:
+    """The demo contract register (re-importing changes nothing); DEMO_CONTRACTS=0 skips it.
+    Kari manages two contracts with a reminder due around 1 December 2026."""
+    if env.get("DEMO_CONTRACTS", "1") == "0" or not DEMO_CONTRACTS.exists():
+        return
+    subprocess.run(
+        [python, "-m", "bot", "import-contracts", str(DEMO_CONTRACTS)], cwd=ROOT, env=env
+    )
 
 
 def wait_healthy(url: str, seconds: float = 60) -> bool:
@@ -83,6 +101,8 @@ def main() -> int:
     bot_env = dict(os.environ)
     # The playground sends locale en-US in every activity; the demo speaks bokmål unless told.
     bot_env.setdefault("FORCE_LOCALE", os.environ.get("PLAYGROUND_LOCALE", "nb-NO"))
+    bot_env.setdefault("REMINDERS__TENANT_ID", playground_tenant())
+    import_demo_contracts(python, bot_env)
     bot = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT, env=bot_env)
     processes.append(bot)
     try:

@@ -12,6 +12,7 @@ from cards.models.error import ErrorCard
 from cards.models.menu import HelpCard, WelcomeCard
 from cards.models.need import NeedSummaryCard, QuestionCard, ResumeDraftCard
 from cards.models.need_form import FORM_FIELDS, NeedFormCard
+from cards.models.reminder import OptionApprovalCard, ReminderCard
 from cards.models.triage import TriageCard, TriageDecision, TriageOutcome, TriageView
 
 CARD_MODELS: tuple[type[CardModel], ...] = (
@@ -27,6 +28,8 @@ CARD_MODELS: tuple[type[CardModel], ...] = (
     ErrorCard,
     ApprovalCard,
     TriageCard,
+    ReminderCard,
+    OptionApprovalCard,
 )
 
 __all__ = [
@@ -51,7 +54,9 @@ __all__ = [
     "Line",
     "NeedFormCard",
     "NeedSummaryCard",
+    "OptionApprovalCard",
     "QuestionCard",
+    "ReminderCard",
     "ResumeDraftCard",
     "TriageCard",
     "TriageDecision",

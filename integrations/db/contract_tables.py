@@ -61,9 +61,38 @@ class ContractReminderRow(SQLModel, table=True):
     due_on: date
     deadline: date
     queued_at: datetime = Field(sa_column=_dt())
-    # pending | snoozed | let_expire | started | option_requested
+    # pending | snoozed | let_expire | started | option_requested | option_exercised
     status: str = Field(default="pending", max_length=20)
-    snooze_until: date | None = None
+    snooze_until: date | None = Field(default=None, index=True)
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    version: int = 1
+    # 0007: who decided (for the card), how often the reminder came back after a snooze, and
+    # what could not be resolved at delivery (sent to the procurement channel instead).
+    decided_by_name: str = Field(default="", max_length=256)
+    sends: int = 1
+    delivery_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+
+
+class OptionRequestRow(SQLModel, table=True):
+    """ "Utløs opsjon" from a reminder card: the contract owner's approval of exercising an option
+    (four-eyes: never the requester). `version` guards the Godkjenn / Avvis clicks."""
+
+    __tablename__ = "option_request"
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="contract_reminder.id", index=True)
+    contract_number: str = Field(max_length=64, foreign_key="contract.number")
+    milestone: str = Field(max_length=32)
+    requester_id: str = Field(max_length=64)
+    requester_name: str = Field(default="", max_length=256)
+    approver_id: str = Field(max_length=64)
+    approver_name: str = Field(default="", max_length=256)
+    # pending | approved | rejected
+    status: str = Field(default="pending", max_length=20)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_by_name: str = Field(default="", max_length=256)
+    decided_on_behalf_of: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    comment: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    created_at: datetime = Field(sa_column=_dt())
     version: int = 1

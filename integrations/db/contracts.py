@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from bot.core.domain.contracts import Contract, OptionPeriod, ReminderDue
 from bot.core.domain.dates import add_months
+from bot.core.domain.reminder_actions import CLOSING
 from integrations.db.contract_tables import ContractReminderRow, ContractRow
 
 UpsertOutcome = Literal["added", "changed", "unchanged"]
@@ -233,6 +234,16 @@ class SqlContractRepository:
             .where(col(ContractRow.number) == number)
             .values(next_reminder_on=next_on)
         )
+
+    async def closed_milestones(self, number: str) -> set[str]:
+        """Milestones let expire or with the option exercised: the scan skips them."""
+        rows = await self._session.scalars(
+            select(col(ContractReminderRow.milestone)).where(
+                col(ContractReminderRow.contract_number) == number,
+                col(ContractReminderRow.status).in_(sorted(CLOSING)),
+            )
+        )
+        return set(rows.all())
 
     async def reminders_for(self, number: str) -> list[ReminderDue]:
         """Reminders recorded for a contract, in the order they were due."""

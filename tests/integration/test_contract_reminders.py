@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -211,3 +212,145 @@ def test_cli_scan(database: Database, capsys: pytest.CaptureFixture[str]) -> Non
     assert scan_reminders_command(settings, date(2026, 12, 31), make_queue=make_queue) == 0
     assert queued == ["AV-1/12m"]
     assert "0 lagt i kø" in capsys.readouterr().out
+
+
+# --- delivery: the scan queues the cards in its own transaction -------------------------------
+
+
+def _delivery_context(uow_factory: SqlUnitOfWorkFactory, when: datetime) -> Any:
+    from bot.core.clock import FakeClock
+    from bot.core.services.reminder_context import ReminderContext
+    from bot.teams.features.reminder_views import ReminderCardViews
+    from bot.wiring import reminder_store
+    from integrations.directory.yaml_directory import YamlDirectory
+
+    directory = YamlDirectory.demo()
+    return ReminderContext(
+        uow=uow_factory,
+        clock=FakeClock(when),
+        directory_of=lambda: directory,
+        cards=ReminderCardViews(lambda: directory),
+        store_of=reminder_store,
+        tenant_id="tenant-1",
+        policy=POLICY,
+    )
+
+
+def managed(number: str, end: date) -> Contract:
+    return Contract(
+        number=number,
+        title=f"Avtale {number}",
+        supplier="Fjellstrøm Bygg AS",
+        org_number="974760673",
+        start_date=date(2024, 1, 1),
+        end_date=end,
+        manager_email="kari.nordmann@lillestrom.kommune.no",
+        service_area="oppvekst",
+    )
+
+
+async def _outbox_keys(uow_factory: SqlUnitOfWorkFactory) -> list[str]:
+    from sqlalchemy import select
+
+    from integrations.db.tables import OutboxRow
+
+    async with uow_factory() as uow:
+        rows = await uow.session.scalars(select(OutboxRow.idempotency_key))
+        return sorted(rows.all())
+
+
+async def test_two_concurrent_delivering_scans_queue_each_card_once(uow_factory) -> None:
+    from bot.core.services.reminder_delivery import scan_and_deliver
+
+    contracts = [managed(f"AV-{i:03d}", date(2027, 12, 31)) for i in range(12)]
+    await add(uow_factory, *contracts, next_on=date(2026, 12, 31))
+    ctx = _delivery_context(uow_factory, NOW)
+    results = await asyncio.gather(
+        scan_and_deliver(ctx, date(2026, 12, 31)), scan_and_deliver(ctx, date(2026, 12, 31))
+    )
+    keys = await _outbox_keys(uow_factory)
+    # Kari (the manager) and Lise (oppvekst's innkjøpskontakt): one card each per contract
+    assert len(keys) == 24 and len(set(keys)) == 24
+    assert sum(r.queued for r in results) == 12
+    assert {k.rsplit(":", 1)[-1] for k in keys} == {"aad-kari", "aad-lise"}
+
+
+async def test_a_snooze_comes_back_once_even_with_two_scans(uow_factory) -> None:
+    from bot.core.services.reminder_delivery import scan_and_deliver
+    from integrations.db.reminders import reminder_repository
+
+    await add(uow_factory, managed("AV-1", date(2027, 12, 31)), next_on=date(2026, 12, 31))
+    ctx = _delivery_context(uow_factory, NOW)
+    await scan_and_deliver(ctx, date(2026, 12, 31))
+    async with uow_factory() as uow:
+        store = reminder_repository(uow)
+        (due,) = await store.reminders_for("AV-1")
+        reminder = await store.reminder_for(due)
+        assert reminder is not None
+        assert await store.update_reminder_if_version(
+            reminder.id, reminder.version, status="snoozed", snooze_until=date(2027, 1, 14)
+        )
+        await uow.commit()
+    # the day before: nothing; on the day, two scans at once bring it back once
+    await scan_and_deliver(ctx, date(2027, 1, 13))
+    assert len(await _outbox_keys(uow_factory)) == 2
+    await asyncio.gather(
+        scan_and_deliver(ctx, date(2027, 1, 14)), scan_and_deliver(ctx, date(2027, 1, 14))
+    )
+    keys = await _outbox_keys(uow_factory)
+    assert len(keys) == 4 and sum(":2:" in k for k in keys) == 2
+    await scan_and_deliver(ctx, date(2027, 1, 15))
+    assert len(await _outbox_keys(uow_factory)) == 4
+
+
+async def test_a_milestone_let_expire_gets_no_later_lead(uow_factory) -> None:
+    from integrations.db.reminders import reminder_repository
+
+    await add(uow_factory, contract("AV-1", date(2027, 12, 31)), next_on=date(2026, 12, 31))
+    queue = Recorder()
+    await scan(uow_factory, date(2026, 12, 31), queue)
+    async with uow_factory() as uow:
+        store = reminder_repository(uow)
+        (due,) = await store.reminders_for("AV-1")
+        reminder = await store.reminder_for(due)
+        assert reminder is not None
+        await store.update_reminder_if_version(reminder.id, reminder.version, status="let_expire")
+        await uow.commit()
+    assert (await scan(uow_factory, date(2027, 3, 31), queue)).queued == 0
+    assert (await scan(uow_factory, date(2027, 11, 30), queue)).queued == 0
+    assert [d.lead for d, _ in queue.calls] == ["12m"]
+
+
+def test_cli_scan_queues_the_cards_once(
+    database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli_reminders import deliver_reminders_command
+    from bot.settings import ReminderSettings
+
+    settings = make_settings(database, reminders=ReminderSettings(tenant_id="tenant-1"))
+
+    async def seed() -> None:
+        engine = create_engine(database.url, schema=database.schema)
+        await add(SqlUnitOfWorkFactory(engine), managed("AV-1", date(2027, 12, 31)),
+                  next_on=date(2026, 12, 1))  # fmt: skip
+        await engine.dispose()
+
+    async def keys() -> list[str]:
+        engine = create_engine(database.url, schema=database.schema)
+        try:
+            return await _outbox_keys(SqlUnitOfWorkFactory(engine))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+    assert deliver_reminders_command(settings, date(2026, 12, 31)) == 0
+    out = capsys.readouterr().out
+    assert "1 lagt i kø, 0 sendt tidligere" in out
+    assert "AV-1: avtalen utløper 31.12.2027 (varsel 12m)" in out
+    assert asyncio.run(keys()) == [
+        "reminder:1:1:user:tenant-1:aad-kari",
+        "reminder:1:1:user:tenant-1:aad-lise",
+    ]
+    assert deliver_reminders_command(settings, date(2026, 12, 31)) == 0
+    assert "0 lagt i kø" in capsys.readouterr().out
+    assert len(asyncio.run(keys())) == 2

@@ -41,6 +41,7 @@ from cards.models import (
 )
 from cards.models.contracts import ContractEntry, ContractListCard
 from cards.models.need_form import CLIMATE_IMPACTS, CONTRACT_TYPES, URGENCIES, YES_NO
+from cards.models.reminder import OptionApprovalCard, ReminderCard
 from cards.render import TEMPLATES_DIR, template_names
 
 pytestmark = pytest.mark.unit
@@ -129,6 +130,52 @@ def _triage(lang: str, decided: bool = False, title: str = "Elevpulter") -> Tria
         decision=TriageDecision("existing", "Rådgiver Rask", DECIDED_AT, note="RA-2024-017")
         if decided
         else None,
+    )
+
+
+def _reminder(lang: str, *, actionable: bool = True, escalation: bool = False) -> ReminderCard:
+    return ReminderCard.build(
+        lang,
+        reminder_id=12,
+        version=1,
+        number="AV-2024-001",
+        title="Kontorrekvisita **[x](http://evil)**",
+        supplier="Kontorland AS",
+        what="fristen for opsjon 1",
+        deadline=date(2027, 2, 15),
+        lead="1m" if escalation else "3m",
+        escalation=escalation,
+        manager="Kari Nordmann",
+        service_area="Oppvekst og utdanning",
+        final_end=date(2028, 5, 31),
+        estimated_value=1_250_000,
+        max_value=2_000_000,
+        show_value=actionable,
+        deviation_count=3 if actionable else None,
+        actionable=actionable,
+        can_option=True,
+        outcome=None if actionable else "Kari Nordmann valgte å la avtalen utløpe.",
+        refresh_user_ids=[APPROVER],
+    )
+
+
+def _option(lang: str, *, decided: bool = False) -> OptionApprovalCard:
+    return OptionApprovalCard.build(
+        lang,
+        request_id=4,
+        version=2 if decided else 1,
+        number="AV-2024-001",
+        title="Kontorrekvisita",
+        supplier="Kontorland AS",
+        option_number="1",
+        deadline=date(2027, 2, 15),
+        option_end=date(2028, 5, 31),
+        requester="Kari Nordmann",
+        approver="Ingrid Solberg",
+        estimated_value=1_250_000,
+        show_value=not decided,
+        actionable=not decided,
+        outcome="Godkjent av Ingrid Solberg." if decided else None,
     )
 
 
@@ -231,6 +278,11 @@ SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "approval_decided": lambda lang: _approval(lang, "decided"),
     "triage": lambda lang: _triage(lang),
     "triage_decided": lambda lang: _triage(lang, decided=True),
+    "reminder": lambda lang: _reminder(lang),
+    "reminder_escalation": lambda lang: _reminder(lang, escalation=True),
+    "reminder_decided": lambda lang: _reminder(lang, actionable=False),
+    "option_approval": lambda lang: _option(lang),
+    "option_approval_decided": lambda lang: _option(lang, decided=True),
 }
 CASES = [(name, lang) for name in SAMPLES for lang in ("nb", "en")]
 
@@ -340,7 +392,9 @@ def test_execute_actions_carry_case_and_version_with_a_submit_fallback(
     model, card = rendered
     refresh = card.get("refresh", {}).get("action")
     for action in _objects(card, "Action.Execute"):
-        assert action["data"]["case_id"] == model.case_id  # type: ignore[attr-defined]
+        # the subject: a case, a contract reminder or an option request
+        key = next(k for k in ("case_id", "reminder_id", "request_id") if k in action["data"])
+        assert action["data"][key] == getattr(model, key)
         assert action["data"]["version"] == model.version  # type: ignore[attr-defined]
         assert isinstance(action["data"]["version"], int)
         if action is not refresh:
@@ -741,6 +795,21 @@ def test_triage_decided_view() -> None:
     assert facts["Assessment"] == "Covered by an existing agreement"
     assert facts["Note"] == "RA-2024-017"
     assert facts["Assessed by"] == "Rådgiver Rask"
+
+
+def test_reminder_card_shows_deviations_and_value_only_when_given() -> None:
+    card = SAMPLES["reminder"]("nb").render()
+    facts = {f["title"]: f["value"] for fs in _objects(card, "FactSet") for f in fs["facts"]}
+    assert facts["Avvik meldt på avtalen"] == "3"
+    assert "1\u00a0250\u00a0000\u00a0kr (maks" in facts["Anslått verdi eks. mva."]
+    assert {"reminder.start", "reminder.option", "reminder.let_expire", "reminder.snooze"} <= (
+        _verbs(card)
+    )
+    closed = SAMPLES["reminder_decided"]("nb").render()
+    facts = {f["title"]: f["value"] for fs in _objects(closed, "FactSet") for f in fs["facts"]}
+    assert "Avvik meldt på avtalen" not in facts and "Anslått verdi eks. mva." not in facts
+    assert "1\u00a0250\u00a0000" not in json.dumps(closed, ensure_ascii=False)
+    assert _verbs(closed) == {"reminder.refresh"}
 
 
 # --- catalogs ----------------------------------------------------------------------------

@@ -207,3 +207,7 @@ class ContractReminderStore(Protocol):
     async def set_next_reminder(self, number: str, next_on: date | None) -> None:
         """When the scan should look at the contract again (None: never)."""
         ...
+
+    async def closed_milestones(self, number: str) -> set[str]:
+        """Milestones decided for good (let expire, option exercised): no more reminders."""
+        ...

@@ -128,6 +128,13 @@ class IntakeSession:
             return self._confirm_vat(context)
         return self._next(context)
 
+    def start_from(self, context: IntakeContext, draft: NeedDraft) -> Prompt:
+        """Begin with fields already filled in (e.g. from a contract about to expire); asks for
+        the first one still missing."""
+        self._reset()
+        self.draft = NeedDraft.from_dict(draft.to_dict())
+        return self._next(context)
+
     def answer(self, context: IntakeContext, text: str) -> Prompt:
         """Take the user's reply to the current step."""
         command = " ".join(text.lower().split()).strip(" .!")

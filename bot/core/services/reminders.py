@@ -56,7 +56,10 @@ async def scan_reminders(
         for contract in fresh:
             seen.add(contract.number)
             checked += 1
+            closed = await contracts.closed_milestones(contract.number)
             for due in due_reminders(contract, policy, as_of=as_of):
+                if due.milestone in closed:
+                    continue  # let expire, or the option exercised: nothing left to remind
                 if await contracts.record_reminder(due, now):
                     await queue(due, contract)
                     queued += 1

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.core.domain.directory import Directory
+from bot.core.domain.needs import NeedDraft
 from bot.core.services.approvals import ApprovalContext
+from bot.core.services.reminder_context import ReminderContext
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import approvals, contracts, needs, welcome
+from bot.teams.features import approvals, contracts, needs, reminders, welcome
 from bot.teams.features.approval_views import CaseCards
+from bot.teams.features.reminder_views import ReminderCardViews
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
 
@@ -31,6 +34,30 @@ def approval_context_of(deps: TeamsDeps) -> ApprovalContext:
     )
 
 
+def reminder_context_of(
+    deps: TeamsDeps, on_queued: Callable[[int], None] | None = None
+) -> ReminderContext:
+    """The contract reminder use cases' dependencies (the card actions, the worker's scan)."""
+    from bot.wiring import reminder_policy, reminder_store, reminder_tenant
+
+    def directory() -> Directory:
+        return deps.directory
+
+    settings = deps.settings
+    return ReminderContext(
+        uow=deps.uow,
+        clock=deps.clock,
+        directory_of=directory,
+        cards=ReminderCardViews(directory),
+        store_of=reminder_store,
+        tenant_id=reminder_tenant(settings),
+        policy=reminder_policy(settings),
+        snooze_days=settings.reminders.snooze_days,
+        tz=settings.timezone,
+        on_queued=on_queued,
+    )
+
+
 def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, WelcomeHandler]:
     router = CommandRouter()
     actions = ActionRegistry()
@@ -40,5 +67,10 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
     conversation = needs.register(router, actions, deps, approvals=approval_context)
     approvals.register(router, actions, deps, approval_context)
     contracts.register(router, deps)
+
+    async def start_need(turn: Turn, draft: NeedDraft) -> None:
+        await conversation.start_prefilled(turn, draft, intro_key="reminder.need.prefilled")
+
+    reminders.register(actions, reminder_context_of(deps), start_need)
     welcome.register(router, actions, deps, start_need=conversation.start)
     return router, actions, welcome.make_welcome(deps)

@@ -113,6 +113,24 @@ class NeedConversation:
             await turn.say("need.flow.prefilled", fields=", ".join(filled))
         await self._show(turn, session, prompt, context, uuid.uuid4().hex[:12])
 
+    async def start_prefilled(self, turn: Turn, draft: NeedDraft, *, intro_key: str) -> None:
+        """A needs report with fields filled in already ("Start ny anskaffelse" on a contract
+        reminder); a draft in progress is offered first, as with any other start."""
+        stored = await self._load(turn)
+        if stored and IntakeSession.from_dict(stored["session"]).status in ACTIVE:
+            await self._offer_resume(turn, stored)
+            return
+        context = await self.context(turn)
+        session = IntakeSession()
+        prompt = session.start_from(context, draft)
+        filled = [
+            t(f"need.field.{name}.label", turn.lang)
+            for name, value in vars(session.draft).items()
+            if value is not None
+        ]
+        await turn.say(intro_key, fields=", ".join(filled))
+        await self._show(turn, session, prompt, context, uuid.uuid4().hex[:12])
+
     async def _offer_resume(self, turn: Turn, stored: dict[str, Any]) -> None:
         session = IntakeSession.from_dict(stored["session"])
         updated = _parse_time(stored.get("updated_at"))
