@@ -18,12 +18,13 @@ from sqlalchemy import text
 from bot.core.clock import Clock, SystemClock
 from bot.core.ports import MessageSender
 from bot.core.services.approval_reminders import ReminderPolicy
+from bot.core.services.deviation_reminders import DeviationPolicy
 from bot.observability import Metrics, correlation_id
 from bot.settings import Settings
 from bot.teams.adapter import InnkjopAdapter, attach_error_handler
 from bot.teams.bot import InnkjopBot
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import approval_context_of, build_features
+from bot.teams.features import approval_context_of, build_features, deviation_context_of
 from bot.teams.proactive import BotConnectorSender
 from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
@@ -34,6 +35,7 @@ from bot.wiring import (
     need_rules,
 )
 from bot.worker.approvals import ApprovalReminderLoop
+from bot.worker.deviations import DeviationReminderLoop
 from bot.worker.outbox import OutboxWorker
 from cards import verbs
 from integrations.db.dialog_state import SqlDialogStateStore
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
+DEVIATION_REMINDERS_KEY = web.AppKey("deviation_reminders", DeviationReminderLoop)
 UOW_KEY = web.AppKey("uow", SqlUnitOfWorkFactory)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 ADAPTER_KEY = web.AppKey("adapter", InnkjopAdapter)
@@ -80,6 +83,15 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         ),
         interval_seconds=settings.worker.reminder_scan_interval_seconds,
     )
+    deviation_reminders = DeviationReminderLoop(
+        deviation_context_of(deps),
+        DeviationPolicy(
+            escalate_after_business_days=settings.deviations.escalate_after_business_days,
+            quiet_hours_start=settings.approvals.quiet_hours_start,
+            quiet_hours_end=settings.approvals.quiet_hours_end,
+        ),
+        interval_seconds=settings.worker.reminder_scan_interval_seconds,
+    )
     bot = InnkjopBot(deps, router, actions, welcome)
     sender: MessageSender = overrides.get("sender") or BotConnectorSender(
         adapter, settings.bot.app_id
@@ -105,6 +117,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     )
     app[SETTINGS_KEY] = settings
     app[WORKER_KEY] = worker
+    app[DEVIATION_REMINDERS_KEY] = deviation_reminders
     app[UOW_KEY] = uow
     app[METRICS_KEY] = metrics
     app[ADAPTER_KEY] = adapter
@@ -177,6 +190,11 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
             tasks.append(asyncio.create_task(worker.run_forever(stop), name="outbox-worker"))
             tasks.append(
                 asyncio.create_task(reminders.run_forever(stop), name="approval-reminders")
+            )
+            tasks.append(
+                asyncio.create_task(
+                    deviation_reminders.run_forever(stop), name="deviation-reminders"
+                )
             )
         try:
             yield

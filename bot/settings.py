@@ -102,6 +102,12 @@ class ApprovalSettings(BaseModel):
     quiet_hours_end: int = 7
 
 
+class DeviationSettings(BaseModel):
+    """Escalate a deviation nobody has acknowledged after N business days (a design choice)."""
+
+    escalate_after_business_days: int = 3
+
+
 class ReminderSettings(BaseModel):
     """Lead times in months (domain.md: a design choice, not law)."""
 
@@ -136,6 +142,7 @@ class Settings(BaseSettings):
     rules: RuleSettings = Field(default_factory=RuleSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    deviations: DeviationSettings = Field(default_factory=DeviationSettings)
     playground: PlaygroundSettings = Field(default_factory=PlaygroundSettings)
 
     @field_validator("allowed_tenants", mode="before")

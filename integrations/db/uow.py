@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from integrations.db.audit import SqlAuditRepository
 from integrations.db.conversations import SqlConversationRepository
+from integrations.db.deviations import SqlDeviationRepository
 from integrations.db.engine import WriterGate, writer_gate
 from integrations.db.needs import (
     SqlCardCopyRepository,
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     case_numbers: SqlCaseNumberRepository
     needs: SqlNeedRepository
     card_copies: SqlCardCopyRepository
+    deviations: SqlDeviationRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], gate: WriterGate) -> None:
         self._sessions = sessions
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.case_numbers = SqlCaseNumberRepository(session)
         self.needs = SqlNeedRepository(session)
         self.card_copies = SqlCardCopyRepository(session)
+        self.deviations = SqlDeviationRepository(session)
         return self
 
     async def __aexit__(

@@ -42,6 +42,7 @@ from cards.models import (
 from cards.models.contracts import ContractEntry, ContractListCard
 from cards.models.need_form import CLIMATE_IMPACTS, CONTRACT_TYPES, URGENCIES, YES_NO
 from cards.render import TEMPLATES_DIR, template_names
+from tests.unit.deviation_card_samples import DEVIATION_SAMPLES
 
 pytestmark = pytest.mark.unit
 
@@ -231,6 +232,7 @@ SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "approval_decided": lambda lang: _approval(lang, "decided"),
     "triage": lambda lang: _triage(lang),
     "triage_decided": lambda lang: _triage(lang, decided=True),
+    **DEVIATION_SAMPLES,
 }
 CASES = [(name, lang) for name in SAMPLES for lang in ("nb", "en")]
 
