@@ -7,6 +7,7 @@ import argparse
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +17,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "@microsoft/m365agentsplayground"
 CONFIG = ROOT / "infra" / "playground" / ".m365agentsplayground.yml"
+DEMO_CONTRACTS = ROOT / "infra" / "demo" / "kav-demo.csv"
+DEFAULT_DB = ROOT / "var" / "innkjop.db"
+
+
+def import_demo_contracts(python: str) -> None:
+    """Give the playground contracts to find and report deviations against: the demo KAV
+    export is imported once, when the local SQLite register is still empty (never over a
+    register someone imported; DEMO_CONTRACTS=0 skips it)."""
+    if os.environ.get("DEMO_CONTRACTS", "1") == "0" or os.environ.get("DB__URL"):
+        return
+    if not DEFAULT_DB.exists():
+        return
+    try:
+        with sqlite3.connect(DEFAULT_DB) as connection:
+            (count,) = connection.execute("SELECT count(*) FROM contract").fetchone()
+    except sqlite3.Error:
+        return
+    if count == 0:
+        print("Importing the demo contract register (infra/demo/kav-demo.csv) ...")
+        subprocess.run(
+            [python, "-m", "bot", "import-contracts", str(DEMO_CONTRACTS)], cwd=ROOT, check=False
+        )
 
 
 def wait_healthy(url: str, seconds: float = 60) -> bool:
@@ -80,6 +103,7 @@ def main() -> int:
                 process.kill()
 
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    import_demo_contracts(python)
     bot_env = dict(os.environ)
     # The playground sends locale en-US in every activity; the demo speaks bokmål unless told.
     bot_env.setdefault("FORCE_LOCALE", os.environ.get("PLAYGROUND_LOCALE", "nb-NO"))
