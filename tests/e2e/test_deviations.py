@@ -27,7 +27,7 @@ from tests.support.approval_driver import (
     wait_put,
     wait_text,
 )
-from tests.support.builders import KARI, make_card_action
+from tests.support.builders import EMMA, KARI, make_card_action
 from tests.support.deviation_driver import DeviationDriver, import_demo_contracts
 from tests.support.need_driver import verbs_in
 
@@ -357,3 +357,21 @@ async def test_an_invoke_from_a_foreign_card_is_not_a_crash(connector, start_bot
     )
     assert status == 200 and body["statusCode"] == 200
     assert cards_in(connector, PER, ACK) == []
+
+
+async def test_an_english_reporter_is_told_in_english(connector, start_bot):
+    bot = await _start(start_bot)
+    emma = DeviationDriver(bot, connector, EMMA)
+    await emma.say("the delivery from Kontorland arrived late")
+    assert any("report a deviation" in text for text in emma.texts())
+    summary = await emma.answer_until_summary({"observed_on": "yesterday"})
+    assert "Delay / delivery precision" in _shown(summary)
+    draft_id = next(
+        a["data"]["draft_id"]
+        for a in summary["actions"]
+        if a["data"].get("verb") == "deviation.submit"
+    )
+    await emma.click({"verb": "deviation.submit", "draft_id": draft_id})
+    assert "registered as AVV-2026-0001" in emma.texts()[-1]
+    await click(bot, connector, LISE, ACK, {"case_id": "AVV-2026-0001", "version": 1})
+    assert "was received by Lise Johansen" in await wait_text(connector, EMMA, "received by")

@@ -25,9 +25,12 @@ ANSWERS = {
     "severity": "hoy",
     "unit": "Skedsmo skole",
 }
-FIELD_OF_QUESTION = {t(f"deviation.field.{name}.question", "nb"): name for name in ANSWERS} | {
-    t("deviation.field.contract.matches", "nb").split("«")[0]: "contract",
-    t("deviation.field.contract.none", "nb").split("«")[0]: "contract",
+FIELD_OF_QUESTION = {
+    t(f"deviation.field.{name}.question", lang): name for name in ANSWERS for lang in ("nb", "en")
+} | {
+    t(f"deviation.field.contract.{key}", lang).split(quote)[0]: "contract"
+    for key in ("matches", "none")
+    for lang, quote in (("nb", "«"), ("en", '"'))
 }
 
 

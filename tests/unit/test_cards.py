@@ -460,6 +460,7 @@ def test_help_lists_every_command() -> None:
         "mine godkjenninger",
         "finn avtale <søk>",
         "avtaler som utløper",
+        "avvik for <leverandør>",
         "avbryt",
         "tilbake",
         "hjelp",

@@ -311,7 +311,12 @@ async def _notify_filed(
         )
     else:
         log.warning("no procurement channel configured: %s reaches the manager only", number)
-    if case.owner_id and rules.notify_owner(case.severity) and case.owner_id != case.manager_id:
+    owner = case.owner_id
+    if (
+        owner
+        and rules.notify_owner(case.severity)
+        and owner not in (case.manager_id, case.reporter_id)
+    ):
         recipient = ConversationRef.user_key(case.tenant_id, case.owner_id)
         lang = await lang_of(uow, recipient)
         await _post_copy(
@@ -324,6 +329,8 @@ async def _notify_filed(
             lang=lang,
             text=t("deviation.notice.to_owner", lang, **params_of(case, lang)),
         )
+    if case.reporter_id == case.manager_id:
+        return  # the avtaleforvalter reported it and has the card with the buttons already
     await _post_copy(
         uow,
         ctx,
