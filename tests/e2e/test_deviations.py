@@ -375,3 +375,17 @@ async def test_an_english_reporter_is_told_in_english(connector, start_bot):
     assert "registered as AVV-2026-0001" in emma.texts()[-1]
     await click(bot, connector, LISE, ACK, {"case_id": "AVV-2026-0001", "version": 1})
     assert "was received by Lise Johansen" in await wait_text(connector, EMMA, "received by")
+
+
+async def test_a_deviation_report_pauses_a_needs_draft(connector, start_bot):
+    bot = await _start(start_bot)
+    kari = DeviationDriver(bot, connector, KARI)
+    await kari.say("ny behovsmelding")
+    await kari.say("meld avvik")  # not taken as the need's answer
+    assert "Hvilken avtale" in _shown(kari.last_card())
+    await kari.say("avbryt")
+    assert "Avviksmeldingen er avbrutt" in kari.texts()[-1]
+    await kari.say("ny behovsmelding")  # the needs draft is still there
+    assert "need.resume" in verbs_in(kari.last_card())
+    async with bot.uow() as uow:
+        assert await uow.deviations.list_for_reporter(KARI.aad_object_id) == []

@@ -61,6 +61,11 @@ def test_hints_of_a_sentence() -> None:
     assert numbered.contract_query == "AV-2024-001"
     assert numbered.severity == "kritisk" and numbered.category == "hms"
     assert numbered.observed_on == date(2026, 11, 15)
+    command = hints_of("meld avvik på Kontorland AS", TODAY)
+    assert command.contract_query == "Kontorland AS" and command.description is None
+    assert hints_of("jeg vil melde avvik på Kontorland", TODAY).description is None
+    told = hints_of("meld avvik på leveransen fra Kontorland, den kom for sent", TODAY)
+    assert told.contract_query == "Kontorland" and told.description is not None
     # Whole words only: "plater" is not "late".
     assert hints_of("plater fra Møbelhuset Øst AS var knust", TODAY).category == "kvalitet"
     assert hints_of("plater fra Møbelhuset Øst AS var knust", TODAY).contract_query == (

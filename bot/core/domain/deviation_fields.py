@@ -245,7 +245,7 @@ _SEVERITY_WORDS: Final[dict[str, re.Pattern[str]]] = {
 }
 _CONTRACT_NUMBER = re.compile(r"\b[A-ZÆØÅ]{2,6}-\d{4}-\d{1,5}\b")
 _SUPPLIER = re.compile(
-    r"(?:\bfra|\bhos|\bmed|\bav|\bleverandøren|\bfrom|\bby)\s+"
+    r"(?:\bfra|\bhos|\bmed|\bav|\bpå|\bleverandøren|\bfrom|\bby|\bon)\s+"
     r"(?P<name>[A-ZÆØÅ][\wæøåÆØÅ&.'-]*(?:\s+(?:AS|ASA|SA|[A-ZÆØÅ][\wæøåÆØÅ&.'-]*))*)"
 )
 
@@ -270,6 +270,11 @@ class SentenceHints:
     description: str | None = None
 
 
+_COMMAND = re.compile(
+    r"^(?:jeg\s+vil\s+)?(?:meld(?:e)?\s+)?(?:et\s+)?(?:avvik|deviation)"
+    r"(?:\s+(?:på|for|om|hos|fra|on))?\s*(?-i:[A-ZÆØÅ][\wæøåÆØÅ&.'-]*(?:\s+AS)?)?",
+    re.IGNORECASE,
+)
 _DATE_WORDS = re.compile(
     r"(?<!\w)(?:i\s+dag|i\s+går|i\s+forgårs|forrige\s+uke|\d{1,2}\.\d{1,2}(?:\.\d{2,4})?|"
     r"\d{1,2}\.\s*[a-zæøå]+(?:\s+\d{4})?|(?:\d+|en|to|tre|fire|fem|seks)\s+(?:dager|uker)\s+siden)(?!\w)"
@@ -294,7 +299,9 @@ def hints_of(sentence: str, today: date) -> SentenceHints:
             break
         except ValidationFailed:
             continue
-    description = text[0].upper() + text[1:] if len(text) >= 10 else None
+    # "meld avvik på Kontorland" says which contract, not what happened.
+    told = _COMMAND.sub("", text).strip(" .,:;–-")
+    description = text[0].upper() + text[1:] if len(told) >= 15 else None
     return SentenceHints(
         contract_query=query,
         category=categories[0] if len(categories) == 1 else None,

@@ -317,7 +317,7 @@ async def _notify_filed(
         and rules.notify_owner(case.severity)
         and owner not in (case.manager_id, case.reporter_id)
     ):
-        recipient = ConversationRef.user_key(case.tenant_id, case.owner_id)
+        recipient = ConversationRef.user_key(case.tenant_id, owner)
         lang = await lang_of(uow, recipient)
         await _post_copy(
             uow,

@@ -362,7 +362,7 @@ def register(
     async def start(turn: Turn, _: str) -> None:
         await conversation.start(turn)
 
-    @router.command("avvik for", "avvik på", "deviations for", prefix=True)
+    @router.command("avvik for", "deviations for", prefix=True)
     async def stats(turn: Turn, query: str) -> None:
         await follow_up.stats(turn, query)
 
