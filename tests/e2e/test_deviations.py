@@ -348,6 +348,19 @@ async def test_the_form_variant(connector, start_bot):
     await kari.click({"verb": "deviation.answer", "answer": "#AV-2024-001"})
     summary = kari.last_card()
     assert "deviation.submit" in verbs_in(summary) and "13.11.2026" in _shown(summary)
+    # A picture sent at the summary is attached, and the summary shown again with it.
+    await kari.say(
+        "",
+        attachments=[
+            {
+                "contentType": "image/png",
+                "contentUrl": "https://smba.trafficmanager.net/emea/v3/attachments/x/views/original",
+                "name": "toner.png",
+            }
+        ],
+    )
+    again = kari.last_card()
+    assert "deviation.submit" in verbs_in(again) and "toner.png" in _shown(again)
 
 
 async def test_an_invoke_from_a_foreign_card_is_not_a_crash(connector, start_bot):

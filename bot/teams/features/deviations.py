@@ -138,6 +138,8 @@ class DeviationConversation:
             await self._save(turn, session, stored["draft_id"])
             await turn.say("deviation.flow.attachments_added", count=added)
             if not turn.text:
+                if session.status == "summary":  # show the summary with the new file
+                    await turn.send_card(summary_card(session, turn.lang, stored["draft_id"]))
                 return True
         said = normalize(turn.text)
         if said in PASS_THROUGH:
@@ -300,6 +302,8 @@ class DeviationConversation:
             await turn.say(
                 "deviation.flow.submitted", number=case.case_number, manager=case.manager_name
             )
+        elif case.contract_number:  # a known contract whose manager the directory lacks
+            await turn.say("deviation.flow.submitted_procurement", number=case.case_number)
         else:
             await turn.say("deviation.flow.submitted_unknown", number=case.case_number)
 
