@@ -22,6 +22,7 @@ CODE = [
     ROOT / "bot" / "core" / "domain" / "deviation_fields.py",
     ROOT / "bot" / "core" / "domain" / "deviation_intake.py",
     ROOT / "bot" / "core" / "services" / "deviations.py",
+    ROOT / "bot" / "core" / "services" / "deviation_filing.py",
     ROOT / "bot" / "core" / "services" / "deviation_reminders.py",
     ROOT / "bot" / "teams" / "features" / "deviations.py",
     ROOT / "bot" / "teams" / "features" / "deviation_followup.py",

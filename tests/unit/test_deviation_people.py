@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from bot.core.domain.contracts import Contract
-from bot.core.services.deviations import contract_manager, contract_owner
+from bot.core.services.deviation_filing import contract_manager, contract_owner
 from integrations.directory.yaml_directory import YamlDirectory
 
 pytestmark = pytest.mark.unit

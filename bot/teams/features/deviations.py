@@ -21,12 +21,8 @@ from bot.core.domain.deviation_fields import (
 from bot.core.domain.deviation_intake import DeviationSession, Prompt
 from bot.core.domain.errors import ValidationFailed
 from bot.core.i18n import t
-from bot.core.services.deviations import (
-    DeviationContext,
-    FileDeviation,
-    file_deviation,
-    filed_from_draft,
-)
+from bot.core.services.deviation_filing import FileDeviation, file_deviation, filed_from_draft
+from bot.core.services.deviations import DeviationContext
 from bot.teams.deps import TeamsDeps
 from bot.teams.features.deviation_followup import ACTIONS, DeviationFollowUp
 from bot.teams.features.deviation_views import MAX_MATCHES, form_card, question_card, summary_card
