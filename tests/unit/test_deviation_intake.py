@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.core.domain.deviation_fields import hints_of, parse_category, parse_observed
+from bot.core.domain.deviation_form import apply_form
 from bot.core.domain.deviation_intake import DeviationSession
 from bot.core.domain.deviation_intent import intent_of, looks_like_deviation
 from bot.core.domain.errors import ValidationFailed
@@ -160,3 +161,30 @@ def test_unknown_contract_and_attachments() -> None:
     restored = DeviationSession.from_dict(session.to_dict())
     assert restored.draft.attachments == [{"name": "a.png", "url": "https://x/a.png"}]
     assert restored.draft.contract_unknown
+
+
+FORM = {
+    "contract": "Kontorland",
+    "category": "kvalitet",
+    "description": "Tonerkassettene var skadet.",
+    "observed_on": "2026-11-13",
+    "severity": "middels",
+    "unit": "Skedsmo skole",
+}
+
+
+def test_the_form_fills_everything_or_nothing() -> None:
+    session = DeviationSession()
+    bad = apply_form(session, {**FORM, "observed_on": "2026-12-01", "unit": ""}, TODAY)
+    assert bad.prompt is None
+    assert bad.errors == {
+        "observed_on": "deviation.field.observed_on.future",
+        "unit": "deviation.field.unit.invalid",
+    }
+    assert session.draft.category is None  # nothing kept
+    result = apply_form(session, FORM, TODAY)
+    assert result.prompt is not None and result.prompt.kind == "pick"
+    assert result.prompt.params == {"number": "Kontorland"}  # the caller searches if no such
+    assert session.draft.observed_on == date(2026, 11, 13)
+    unknown = apply_form(DeviationSession(), {**FORM, "contract": "vet ikke"}, TODAY)
+    assert unknown.prompt is not None and unknown.prompt.kind == "summary"

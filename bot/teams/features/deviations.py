@@ -11,13 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.domain.deviation_fields import (
-    is_unknown,
-    parse_category,
-    parse_observed,
-    parse_severity,
-    parse_text,
-)
+from bot.core.domain.deviation_form import apply_form
 from bot.core.domain.deviation_intake import DeviationSession, Prompt
 from bot.core.domain.errors import ValidationFailed
 from bot.core.i18n import t
@@ -224,43 +218,13 @@ class DeviationConversation:
         draft_id = str(raw.pop("draft_id", "") or uuid.uuid4().hex[:12])
         stored = await self._load(turn)
         session = DeviationSession.from_dict(stored["session"]) if stored else DeviationSession()
-        session.status = "active"
-        errors: dict[str, str] = {}
-        today = self._today()
-        parsers = {
-            "category": parse_category,
-            "severity": parse_severity,
-            "observed_on": lambda text: parse_observed(text, today),
-            "description": lambda text: parse_text(
-                text, minimum=5, maximum=4000, key="deviation.field.description.invalid"
-            ),
-            "unit": lambda text: parse_text(
-                text, minimum=2, maximum=200, key="deviation.field.unit.invalid"
-            ),
-        }
-        for name, parse in parsers.items():
-            try:
-                setattr(session.draft, name, parse(raw.get(name, "")))
-            except ValidationFailed as error:
-                errors[name] = error.message_key
-        contract_text = raw.get("contract", "")
-        if len(contract_text) < 2 and not is_unknown(contract_text):
-            errors["contract"] = "deviation.field.contract.invalid"
-        if errors:
+        result = apply_form(session, raw, self._today())
+        if result.prompt is None:
             await turn.say("deviation.flow.form_errors")
-            await turn.send_card(form_card(turn.lang, raw, errors, draft_id))
+            await turn.send_card(form_card(turn.lang, raw, result.errors, draft_id))
             return
-        session.history = []
-        if is_unknown(contract_text):
-            session.change_field("contract")
-            prompt = session.answer(today, contract_text)  # "vet ikke": on to the summary
-        elif contract_text == session.draft.contract_number:
-            session.current = None
-            prompt = session.current_prompt()
-        else:
-            session.draft.clear("contract")
-            session.change_field("contract")
-            prompt = session.answer(today, f"#{contract_text}")
+        contract_text = raw.get("contract", "")
+        prompt = result.prompt
         await self._show(turn, session, prompt, draft_id, search_fallback=contract_text)
 
     async def on_submit(self, turn: Turn, data: dict[str, Any]) -> None:
