@@ -18,12 +18,18 @@ from sqlalchemy import text
 from bot.core.clock import Clock, SystemClock
 from bot.core.ports import MessageSender
 from bot.core.services.approval_reminders import ReminderPolicy
+from bot.core.services.deviation_reminders import DeviationPolicy
 from bot.observability import Metrics, correlation_id
 from bot.settings import Settings
 from bot.teams.adapter import InnkjopAdapter, attach_error_handler
 from bot.teams.bot import InnkjopBot
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import approval_context_of, build_features, reminder_context_of
+from bot.teams.features import (
+    approval_context_of,
+    build_features,
+    deviation_context_of,
+    reminder_context_of,
+)
 from bot.teams.proactive import BotConnectorSender
 from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
@@ -35,6 +41,7 @@ from bot.wiring import (
 )
 from bot.worker.approvals import ApprovalReminderLoop
 from bot.worker.contract_reminders import ContractReminderLoop
+from bot.worker.deviations import DeviationReminderLoop
 from bot.worker.outbox import OutboxWorker
 from bot.worker.unreached import UnreachedRecipients
 from cards import verbs
@@ -47,6 +54,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
+DEVIATION_REMINDERS_KEY = web.AppKey("deviation_reminders", DeviationReminderLoop)
 UOW_KEY = web.AppKey("uow", SqlUnitOfWorkFactory)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 ADAPTER_KEY = web.AppKey("adapter", InnkjopAdapter)
@@ -80,6 +88,15 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
             quiet_hours_start=settings.approvals.quiet_hours_start,
             quiet_hours_end=settings.approvals.quiet_hours_end,
             digest_hour=settings.approvals.digest_hour,
+        ),
+        interval_seconds=settings.worker.reminder_scan_interval_seconds,
+    )
+    deviation_reminders = DeviationReminderLoop(
+        deviation_context_of(deps),
+        DeviationPolicy(
+            escalate_after_business_days=settings.deviations.escalate_after_business_days,
+            quiet_hours_start=settings.approvals.quiet_hours_start,
+            quiet_hours_end=settings.approvals.quiet_hours_end,
         ),
         interval_seconds=settings.worker.reminder_scan_interval_seconds,
     )
@@ -126,6 +143,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     )
     app[SETTINGS_KEY] = settings
     app[WORKER_KEY] = worker
+    app[DEVIATION_REMINDERS_KEY] = deviation_reminders
     app[UOW_KEY] = uow
     app[METRICS_KEY] = metrics
     app[ADAPTER_KEY] = adapter
@@ -196,6 +214,11 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
             )
             tasks.append(
                 asyncio.create_task(contract_reminders.run_forever(stop), name="contract-reminders")
+            )
+            tasks.append(
+                asyncio.create_task(
+                    deviation_reminders.run_forever(stop), name="deviation-reminders"
+                )
             )
         try:
             yield

@@ -106,6 +106,12 @@ class ApprovalSettings(BaseModel):
     digest_hour: int = 8  # local hour when the daily digest (for those who chose it) goes out
 
 
+class DeviationSettings(BaseModel):
+    """Escalate a deviation nobody has acknowledged after N business days (a design choice)."""
+
+    escalate_after_business_days: int = 3
+
+
 class ReminderSettings(BaseModel):
     """Lead times in months (domain.md: a design choice, not law)."""
 
@@ -145,6 +151,7 @@ class Settings(BaseSettings):
     rules: RuleSettings = Field(default_factory=RuleSettings)
     approvals: ApprovalSettings = Field(default_factory=ApprovalSettings)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    deviations: DeviationSettings = Field(default_factory=DeviationSettings)
     playground: PlaygroundSettings = Field(default_factory=PlaygroundSettings)
 
     @field_validator("allowed_tenants", mode="before")

@@ -46,9 +46,31 @@ REMINDER_SNOOZE: Final = "reminder.snooze"
 REMINDER_REFRESH: Final = "reminder.refresh"
 OPTION_APPROVE: Final = "option.approve"
 OPTION_REJECT: Final = "option.reject"
+# The deviation report (avvik) in chat; every draft action carries `draft_id`.
+DEVIATION_ANSWER: Final = "deviation.answer"  # data: {"answer"}
+DEVIATION_SUBMIT: Final = "deviation.submit"
+DEVIATION_EDIT_FIELD: Final = "deviation.edit_field"  # data: {"field"}
+DEVIATION_CANCEL: Final = "deviation.cancel"
+DEVIATION_FORM_OPEN: Final = "deviation.form"
+DEVIATION_FORM_SUBMIT: Final = "deviation.form_submit"
+DEVIATION_RESUME: Final = "deviation.resume"  # data: {"answer": "resume" | "discard"}
+# The follow-up card (Action.Execute): data {"case_id", "version"} and the inputs.
+DEVIATION_ACKNOWLEDGE: Final = "deviation.acknowledge"
+DEVIATION_RECLAIM: Final = "deviation.reclaim"  # + "deadline" (YYYY-MM-DD), "note"
+DEVIATION_CLOSE: Final = "deviation.close"  # + "outcome", "note"
 
 ALL: Final[frozenset[str]] = frozenset(
     {
+        DEVIATION_ANSWER,
+        DEVIATION_SUBMIT,
+        DEVIATION_EDIT_FIELD,
+        DEVIATION_CANCEL,
+        DEVIATION_FORM_OPEN,
+        DEVIATION_FORM_SUBMIT,
+        DEVIATION_RESUME,
+        DEVIATION_ACKNOWLEDGE,
+        DEVIATION_RECLAIM,
+        DEVIATION_CLOSE,
         WELCOME_NEW_NEED,
         WELCOME_NEW_DEVIATION,
         WELCOME_MY_CASES,

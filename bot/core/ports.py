@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.core.domain.deviation_records import DeviationCase, DeviationCount
 from bot.core.domain.records import (
     AuditEntry,
     CardCopy,
@@ -148,6 +149,40 @@ class PreferenceRepository(Protocol):
     async def digest_subscribers(self) -> list[DigestSubscriber]: ...
 
 
+class DeviationRepository(Protocol):
+    async def add(self, case: DeviationCase) -> DeviationCase: ...
+
+    async def get(self, case_number: str) -> DeviationCase | None: ...
+
+    async def get_by_draft(self, reporter_id: str, draft_id: str) -> DeviationCase | None:
+        """The deviation filed from this chat draft, if any (filing is idempotent per draft)."""
+        ...
+
+    async def update_if_version(
+        self, case_number: str, expected_version: int, **changes: Any
+    ) -> bool:
+        """Like NeedRepository.update_if_version: False when someone changed it first."""
+        ...
+
+    async def mark(self, case_number: str, **marks: Any) -> None:
+        """`escalated_at` / `reminded_for`, without a version bump (cards stay valid)."""
+        ...
+
+    async def list_by_state(
+        self, states: Sequence[str], *, limit: int = 500
+    ) -> list[DeviationCase]: ...
+
+    async def list_for_reporter(
+        self, reporter_id: str, *, limit: int = 20
+    ) -> list[DeviationCase]: ...
+
+    async def counts_for_contracts(self, numbers: Sequence[str]) -> list[DeviationCount]: ...
+
+    async def count_for_contract(self, contract_number: str) -> int:
+        """Every deviation ever reported on the contract (open and closed)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
 
@@ -166,6 +201,8 @@ class UnitOfWork(Protocol):
     def card_copies(self) -> CardCopyRepository: ...
     @property
     def preferences(self) -> PreferenceRepository: ...
+    @property
+    def deviations(self) -> DeviationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

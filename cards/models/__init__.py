@@ -8,6 +8,12 @@ from cards.models.approval import ApprovalCard, ApprovalDecision, ApprovalOutcom
 from cards.models.base import CardModel, Choice, Fact, Lang, Line, as_lang
 from cards.models.cases import CaseDetailCard, CaseEntry, CaseListCard, CaseRow
 from cards.models.contracts import ContractEntry, ContractListCard
+from cards.models.deviation import (
+    DeviationCard,
+    DeviationFormCard,
+    DeviationStatsCard,
+    DeviationSummaryCard,
+)
 from cards.models.error import ErrorCard
 from cards.models.menu import HelpCard, WelcomeCard
 from cards.models.need import NeedSummaryCard, QuestionCard, ResumeDraftCard
@@ -30,6 +36,10 @@ CARD_MODELS: tuple[type[CardModel], ...] = (
     TriageCard,
     ReminderCard,
     OptionApprovalCard,
+    DeviationSummaryCard,
+    DeviationFormCard,
+    DeviationCard,
+    DeviationStatsCard,
 )
 
 __all__ = [
@@ -47,6 +57,10 @@ __all__ = [
     "Choice",
     "ContractEntry",
     "ContractListCard",
+    "DeviationCard",
+    "DeviationFormCard",
+    "DeviationStatsCard",
+    "DeviationSummaryCard",
     "ErrorCard",
     "Fact",
     "HelpCard",

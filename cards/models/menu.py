@@ -17,6 +17,7 @@ HELP_COMMANDS = (
     "my_approvals",
     "find_agreement",
     "expiring",
+    "deviation_stats",
     "cancel",
     "back",
     "help",

@@ -34,6 +34,7 @@ class QuestionCard(CardModel):
     the dropdown (more than `MAX_BUTTONS` choices) sends `need.answer` with input `answer`."""
 
     template: ClassVar[str] = "question"
+    verb: PlainText = "need.answer"  # the deviation report asks with `deviation.answer`
     text: UserText
     example: UserText | None = None
     error: UserText | None = None
@@ -55,6 +56,7 @@ class QuestionCard(CardModel):
         error: str | None = None,
         options: Sequence[tuple[str, str]] = (),
         step: tuple[int, int] | None = None,
+        verb: str = "need.answer",
     ) -> QuestionCard:
         """`options` are `(value, title)` pairs; `step` is `(number, of)` for "Spørsmål 2 av 7".
 
@@ -66,6 +68,7 @@ class QuestionCard(CardModel):
         progress = label("question", "progress", lang_, n=step[0], total=step[1]) if step else None
         return cls(
             lang=lang_,
+            verb=verb,
             text=text,
             example=example,
             error=error,

@@ -17,6 +17,7 @@ from bot.core.domain.reminder_actions import (
 )
 from integrations.db.contract_tables import ContractReminderRow, OptionRequestRow
 from integrations.db.contracts import SqlContractRepository, _HasSession
+from integrations.db.deviations import SqlDeviationRepository
 
 
 def _reminder(row: ContractReminderRow) -> ReminderRecord:
@@ -64,6 +65,9 @@ def _request(row: OptionRequestRow) -> OptionRequest:
 
 class SqlReminderRepository(SqlContractRepository):
     """The contract register plus what the reminder cards decide."""
+
+    async def deviation_count(self, contract_number: str) -> int:
+        return await SqlDeviationRepository(self._session).count_for_contract(contract_number)
 
     async def reminder(self, reminder_id: int) -> ReminderRecord | None:
         row = await self._session.get(ContractReminderRow, reminder_id, populate_existing=True)

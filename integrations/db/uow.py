@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from integrations.db.audit import SqlAuditRepository
 from integrations.db.conversations import SqlConversationRepository
+from integrations.db.deviations import SqlDeviationRepository
 from integrations.db.engine import WriterGate, writer_gate
 from integrations.db.needs import (
     SqlCardCopyRepository,
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     needs: SqlNeedRepository
     card_copies: SqlCardCopyRepository
     preferences: SqlPreferenceRepository
+    deviations: SqlDeviationRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], gate: WriterGate) -> None:
         self._sessions = sessions
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.needs = SqlNeedRepository(session)
         self.card_copies = SqlCardCopyRepository(session)
         self.preferences = SqlPreferenceRepository(session)
+        self.deviations = SqlDeviationRepository(session)
         return self
 
     async def __aexit__(

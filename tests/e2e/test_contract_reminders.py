@@ -34,6 +34,7 @@ from tests.support.approval_driver import (
     wait_text,
 )
 from tests.support.builders import KARI, TENANT, User
+from tests.support.deviation_driver import deviation_case
 from tests.support.need_driver import verbs_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.db]
@@ -140,7 +141,7 @@ async def test_reminders_reach_the_right_people_once_each(connector, start_bot, 
     assert "reminder.option" in verbs_in(kari)
     assert "1 250 000 kr" in texts(kari)  # the contract's own manager sees the value
     assert "1 250 000" not in texts(lise)  # the innkjøpskontakt outside procurement does not
-    assert "Avvik" not in texts(kari)  # the deviation count is not known: no row
+    assert "Avvik meldt på avtalen 0" in texts(kari)
     # The unknown manager is written down, and the channel gets the card instead.
     channel = await _reminder_card(connector, CHANNEL_ID, "AV-2023-009")
     assert "800 000" not in texts(channel)  # a channel never shows values
@@ -395,3 +396,18 @@ async def test_the_submit_fallback_answers_in_text(connector, start_bot, tmp_pat
     assert "utdatert" in await wait_text(connector, KARI, "utdatert")
     (reminder,) = await _reminders(bot, "AV-2022-004")
     assert reminder.status == "let_expire"
+
+
+async def test_the_reminder_card_counts_the_deviations_reported_on_the_contract(
+    connector, start_bot, tmp_path
+):
+    bot, clock = await _start(start_bot)
+    await _everyone_says_hello(bot, connector, KARI, LISE)
+    async with bot.uow() as uow:
+        for n in (1, 2):
+            await uow.deviations.add(deviation_case(f"AVV-2026-000{n}", contract="AV-2024-001"))
+        await uow.deviations.add(deviation_case("AVV-2026-0003", contract="AV-2023-009"))
+        await uow.commit()
+    await _import(bot, tmp_path, clock, OPTION_ROW)
+    kari = await _reminder_card(connector, KARI, "AV-2024-001")
+    assert "Avvik meldt på avtalen 2" in texts(kari)

@@ -43,6 +43,7 @@ from cards.models.contracts import ContractEntry, ContractListCard
 from cards.models.need_form import CLIMATE_IMPACTS, CONTRACT_TYPES, URGENCIES, YES_NO
 from cards.models.reminder import OptionApprovalCard, ReminderCard
 from cards.render import TEMPLATES_DIR, template_names
+from tests.unit.deviation_card_samples import DEVIATION_SAMPLES
 
 pytestmark = pytest.mark.unit
 
@@ -283,6 +284,7 @@ SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "reminder_decided": lambda lang: _reminder(lang, actionable=False),
     "option_approval": lambda lang: _option(lang),
     "option_approval_decided": lambda lang: _option(lang, decided=True),
+    **DEVIATION_SAMPLES,
 }
 CASES = [(name, lang) for name in SAMPLES for lang in ("nb", "en")]
 
@@ -512,6 +514,7 @@ def test_help_lists_every_command() -> None:
         "mine godkjenninger",
         "finn avtale <søk>",
         "avtaler som utløper",
+        "avvik for <leverandør>",
         "avbryt",
         "tilbake",
         "hjelp",

@@ -99,22 +99,24 @@ def test_a_needs_report_prefilled_from_the_contract() -> None:
     assert "Kontorland AS" in (draft.description or "")
 
 
-async def test_the_card_shows_the_deviation_count_only_when_wired() -> None:
+async def test_the_card_shows_the_deviation_count_only_when_known() -> None:
     from bot.teams.features.reminder_views import ReminderCardViews
     from integrations.directory.yaml_directory import YamlDirectory
 
-    directory = YamlDirectory.demo()
+    views = ReminderCardViews(YamlDirectory.demo)
 
-    async def count(number: str) -> int | None:
-        return 2 if number == "AV-2024-001" else None
-
-    async def text(views: ReminderCardViews) -> str:
+    async def text(count: int | None) -> str:
         card = await views.reminder_card(
-            reminder(), CONTRACT, lang="nb", show_value=False, actionable=True
+            reminder(),
+            CONTRACT,
+            lang="nb",
+            show_value=False,
+            actionable=True,
+            deviation_count=count,
         )
         return str(card)
 
-    assert "Avvik meldt på avtalen" not in await text(ReminderCardViews(lambda: directory))
-    wired = await text(ReminderCardViews(lambda: directory, count))
+    assert "Avvik meldt på avtalen" not in await text(None)
+    wired = await text(2)
     assert "Avvik meldt på avtalen" in wired and "'value': '2'" in wired
     assert "2 500 000" not in wired.replace("\\xa0", " ")  # no value without show_value

@@ -78,6 +78,7 @@ async def reminder_card_for(
         actionable=actionable,
         option=view.option,
         notice=notice,
+        deviation_count=view.deviations,
     )
 
 

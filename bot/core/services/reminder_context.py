@@ -23,6 +23,10 @@ class ReminderStore(ContractReminderStore, Protocol):
 
     async def reminder(self, reminder_id: int) -> ReminderRecord | None: ...
 
+    async def deviation_count(self, contract_number: str) -> int:
+        """Deviations ever reported on the contract (the card shows the number)."""
+        ...
+
     async def reminder_for(self, due: ReminderDue) -> ReminderRecord | None:
         """The stored reminder of (contract, milestone, lead)."""
         ...
@@ -78,6 +82,7 @@ class ReminderCards(Protocol):
         option: OptionRequest | None = None,
         notice: str | None = None,
         refresh_user_ids: Sequence[str] = (),
+        deviation_count: int | None = None,
     ) -> dict[str, Any]: ...
 
     async def option_card(

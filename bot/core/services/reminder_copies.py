@@ -36,6 +36,7 @@ class ReminderView:
     reminder: ReminderRecord
     contract: Contract
     option: OptionRequest | None = None
+    deviations: int | None = None  # reported on the contract
 
 
 # --- loading and views ---------------------------------------------------------------------
@@ -47,7 +48,8 @@ async def load_view(store: ReminderStore, reminder_id: int) -> ReminderView:
     if reminder is None or contract is None:
         raise NotFound(f"no reminder {reminder_id}", message_key="reminder.not_found")
     option = await store.latest_option_request(reminder.id) if reminder.is_option else None
-    return ReminderView(reminder, contract, option)
+    deviations = await store.deviation_count(contract.number)
+    return ReminderView(reminder, contract, option, deviations)
 
 
 async def get_view(ctx: ReminderContext, reminder_id: int) -> ReminderView | None:
@@ -77,6 +79,7 @@ async def edit_reminder_copies(uow: UnitOfWork, ctx: ReminderContext, view: Remi
                 show_value=await show_value_to(ctx, person, view.contract),
                 actionable=actionable,
                 option=view.option,
+                deviation_count=view.deviations,
             )
             await queue_edit(uow, ctx, copy, card, reminder.version)
 

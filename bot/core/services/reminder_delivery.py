@@ -173,6 +173,7 @@ async def deliver(
         log.error("reminder %s of %s has nobody to go to", reminder.id, contract.number)
         return 0
     refresh = await refresh_ids(uow, [r.key for r in recipients.found if r.person is not None])
+    deviations = await store.deviation_count(contract.number)
     subject = copy_subject(reminder.id, reminder.sends)
     queued = 0
     for recipient in recipients.found:
@@ -184,6 +185,7 @@ async def deliver(
             show_value=await show_value_to(ctx, recipient.person, contract),
             actionable=True,
             refresh_user_ids=refresh,
+            deviation_count=deviations,
         )
         key = f"reminder:{reminder.id}:{reminder.sends}:{recipient.key}"
         if await queue_notice(

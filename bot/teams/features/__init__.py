@@ -7,10 +7,12 @@ from collections.abc import Awaitable, Callable
 from bot.core.domain.directory import Directory
 from bot.core.domain.needs import NeedDraft
 from bot.core.services.approvals import ApprovalContext
+from bot.core.services.deviations import DeviationContext
 from bot.core.services.reminder_context import ReminderContext
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import approvals, contracts, needs, reminders, welcome
+from bot.teams.features import approvals, contracts, deviations, needs, reminders, welcome
 from bot.teams.features.approval_views import CaseCards
+from bot.teams.features.deviation_views import DeviationCardRenderer
 from bot.teams.features.reminder_views import ReminderCardViews
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
@@ -58,6 +60,22 @@ def reminder_context_of(
     )
 
 
+def deviation_context_of(deps: TeamsDeps) -> DeviationContext:
+    """The deviation use cases' dependencies (the directory read at each use, as above)."""
+
+    def directory() -> Directory:
+        return deps.directory
+
+    tz = deps.settings.timezone
+    return DeviationContext(
+        uow=deps.uow,
+        clock=deps.clock,
+        directory_of=directory,
+        cards=DeviationCardRenderer(deps.clock, tz),
+        tz=tz,
+    )
+
+
 def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, WelcomeHandler]:
     router = CommandRouter()
     actions = ActionRegistry()
@@ -66,11 +84,14 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
     # interceptors: a draft in progress first, then an answer to an approver's question.
     conversation = needs.register(router, actions, deps, approvals=approval_context)
     approvals.register(router, actions, deps, approval_context)
+    deviation = deviations.register(router, actions, deps, deviation_context_of(deps))
     contracts.register(router, deps)
 
     async def start_need(turn: Turn, draft: NeedDraft) -> None:
         await conversation.start_prefilled(turn, draft, intro_key="reminder.need.prefilled")
 
     reminders.register(actions, reminder_context_of(deps), start_need)
-    welcome.register(router, actions, deps, start_need=conversation.start)
+    welcome.register(
+        router, actions, deps, start_need=conversation.start, start_deviation=deviation.start
+    )
     return router, actions, welcome.make_welcome(deps)

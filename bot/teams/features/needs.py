@@ -55,6 +55,9 @@ PASS_THROUGH = frozenset(
         "form",
         "mine godkjenninger",
         "my approvals",
+        "meld avvik",  # a deviation report pauses the needs draft, which resumes after it
+        "nytt avvik",
+        "report deviation",
     }
 )
 

@@ -1,10 +1,10 @@
 """The reminder card and the option approval card of a stored reminder (the `ReminderCards`
-port, built on cards/). `count_deviations(contract_number)` gives the number of deviations
-reported on the contract; without it (not wired yet) the card shows no deviation row."""
+port, built on cards/). `deviation_count`: the deviations reported on the contract (no row when
+not given)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.core.domain import reminder_actions as rules
@@ -17,17 +17,13 @@ from bot.core.services.reminder_delivery import describe
 from cards.models.base import format_when
 from cards.models.reminder import OptionApprovalCard, ReminderCard
 
-CountDeviations = Callable[[str], Awaitable[int | None]]
-
 
 class ReminderCardViews:
     def __init__(
         self,
         directory_of: Callable[[], Directory],
-        count_deviations: CountDeviations | None = None,
     ) -> None:
         self._directory_of = directory_of
-        self._count_deviations = count_deviations
 
     async def _names(self, contract: Contract) -> tuple[str, str]:
         directory = self._directory_of()
@@ -68,11 +64,10 @@ class ReminderCardViews:
         option: OptionRequest | None = None,
         notice: str | None = None,
         refresh_user_ids: Sequence[str] = (),
+        deviation_count: int | None = None,
     ) -> dict[str, Any]:
         manager, area = await self._names(contract)
-        deviations = None
-        if self._count_deviations is not None:
-            deviations = await self._count_deviations(contract.number)
+        deviations = deviation_count
         return ReminderCard.build(
             lang,
             reminder_id=reminder.id,

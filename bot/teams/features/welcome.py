@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from bot.core.domain.need_intent import looks_like_need
+from bot.core.domain.deviation_intent import intent_of
 from bot.teams.deps import TeamsDeps
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
@@ -37,6 +37,7 @@ def register(
     deps: TeamsDeps,
     *,
     start_need: Callable[[Turn, str | None], Awaitable[None]],
+    start_deviation: Callable[[Turn, str | None], Awaitable[None]] | None = None,
 ) -> None:
     @router.command("hjelp", "help", "?", "meny", "menu")
     async def help_command(turn: Turn, _: str) -> None:
@@ -54,14 +55,12 @@ def register(
     async def not_understood(turn: Turn, text: str) -> None:
         if not text and not turn.value:
             return  # e.g. a bare attachment or a reaction: nothing to answer
-        if looks_like_need(text):
+        intent = intent_of(text)
+        if intent == "deviation" and start_deviation is not None:
+            await start_deviation(turn, text)
+            return
+        if intent == "need":
             await start_need(turn, text)
             return
         await turn.say("common.not_understood")
         await turn.send_card(HelpCard.build(turn.lang).render())
-
-    @actions.on_submit(
-        verbs.WELCOME_NEW_DEVIATION,
-    )
-    async def coming_soon(turn: Turn, _: dict[str, Any]) -> None:
-        await turn.say("common.coming_soon")

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
 
 import integrations.db.contract_tables
+import integrations.db.deviation_tables
 import integrations.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from integrations.db.engine import create_engine, is_sqlite
 

@@ -1,7 +1,7 @@
 """contract reminder actions: decision fields, snoozes, delivery notes, and option requests
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0007"
 # The merger re-chains this after the other helpers' 0005 and 0006.
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

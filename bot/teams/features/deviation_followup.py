@@ -1,0 +1,135 @@
+"""Following up a deviation from its card (Action.Execute, with an Action.Submit fallback), and
+"avvik for <leverandør eller avtale>".
+
+Every click is authorized by the use case from `from.aadObjectId`; what the card says is only
+which case and which version the user saw. An invoke answers with the card for the clicker;
+every other copy is edited in place through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from bot.core.domain import deviation as rules
+from bot.core.domain.deviation_records import DeviationCase
+from bot.core.domain.errors import AppError, Conflict, NotAuthorized, NotFound, ValidationFailed
+from bot.core.services import deviations as service
+from bot.core.services.deviations import DeviationContext
+from bot.teams.deps import TeamsDeps
+from bot.teams.features.deviation_views import stats_card
+from bot.teams.turn import Turn
+from cards import verbs
+
+log = logging.getLogger(__name__)
+
+ACTIONS = {
+    verbs.DEVIATION_ACKNOWLEDGE: (rules.ACKNOWLEDGE, None),
+    verbs.DEVIATION_RECLAIM: (rules.RECLAIM, "reclaim_note"),
+    verbs.DEVIATION_CLOSE: (rules.CLOSE, "close_note"),
+}
+
+
+def _verb(turn: Turn, data: dict[str, Any]) -> str:
+    action = turn.value.get("action")
+    if isinstance(action, dict) and isinstance(action.get("verb"), str):
+        return str(action["verb"])
+    return str(data.get("verb") or "")
+
+
+def _version(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data.get("version"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _text(data: dict[str, Any], key: str | None) -> str | None:
+    value = data.get(key) if key else None
+    return str(value).strip() or None if isinstance(value, str) else None
+
+
+class DeviationFollowUp:
+    def __init__(self, deps: TeamsDeps, ctx: DeviationContext) -> None:
+        self._deps = deps
+        self._ctx = ctx
+
+    def _note(self, turn: Turn, error: AppError, case: DeviationCase | None) -> str:
+        params: dict[str, Any] = {"number": case.case_number if case else ""}
+        if case is not None:
+            params["manager"] = case.manager_name or turn.t("deviation.procurement")
+        return turn.t(error.message_key, **params, **error.params)
+
+    async def _attempt(
+        self, turn: Turn, verb: str, data: dict[str, Any]
+    ) -> tuple[DeviationCase | None, AppError | None]:
+        number = str(data.get("case_id") or "")
+        action, note_field = ACTIONS[verb]
+        try:
+            case = await service.act(
+                self._ctx,
+                number,
+                actor_id=turn.sender.aad_object_id,
+                actor_name=turn.sender.name,
+                action=action,
+                version=_version(data),
+                decision=rules.Decision(
+                    deadline=_date(data.get("deadline")),
+                    outcome=_text(data, "outcome"),
+                    note=_text(data, note_field),
+                ),
+            )
+            return case, None
+        except NotFound:
+            return None, None
+        except (NotAuthorized, Conflict, ValidationFailed) as error:
+            log.info("deviation %s on %s refused: %s", verb, number, error.detail)
+            return await service.get_case(self._ctx, number), error
+
+    async def on_execute(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
+        case, error = await self._attempt(turn, _verb(turn, data), data)
+        if case is None:
+            return None
+        notice = self._note(turn, error, case) if error is not None else None
+        return await service.card_for(
+            self._ctx,
+            case,
+            turn.sender.aad_object_id,
+            lang=turn.lang,
+            notice=notice,
+            refused=isinstance(error, NotAuthorized),
+        )
+
+    async def on_submit(self, turn: Turn, data: dict[str, Any]) -> None:
+        verb = _verb(turn, data)
+        case, error = await self._attempt(turn, verb, data)
+        if case is None:
+            await turn.say("deviation.not_found", number=str(data.get("case_id") or ""))
+        elif error is not None:
+            await turn.send_text(self._note(turn, error, case))
+        else:
+            await turn.say(f"deviation.done.{ACTIONS[verb][0]}", number=case.case_number)
+
+    async def stats(self, turn: Turn, query: str) -> None:
+        if not query:
+            await turn.say("deviation.stats.missing_query")
+            return
+        person = await self._deps.directory.get_person(turn.sender.aad_object_id)
+        if person is None or person.is_guest:
+            await turn.say("deviation.stats.refused")
+            return
+        async with self._deps.contracts() as register:
+            found = await register.search(query, limit=10)
+        if not found:
+            await turn.say("deviation.stats.none_found", query=query)
+            return
+        counts = await service.counts_for(self._ctx, [c.number for c in found])
+        await turn.send_card(stats_card(query, found, counts, turn.lang))
