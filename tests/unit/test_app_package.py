@@ -220,6 +220,8 @@ def test_bot_shape(manifest: dict[str, Any]) -> None:
         "finn avtale",
         "avtaler som utløper",
         "hjelp",
+        "avvik for",
+        "sammendrag på",
     ]
     assert manifest["localizationInfo"]["defaultLanguageTag"] == "nb-NO"
     assert {"languageTag": "en-US", "file": "en.json"} in manifest["localizationInfo"][
