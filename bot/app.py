@@ -29,12 +29,15 @@ from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
 from bot.wiring import (
     GraphDirectoryLifecycle,
+    GraphRoomsLifecycle,
     build_directory,
     contract_register_factory,
     need_rules,
+    room_config,
 )
 from bot.worker.approvals import ApprovalReminderLoop
 from bot.worker.outbox import OutboxWorker
+from bot.worker.rooms import RoomSagaLoop
 from cards import verbs
 from integrations.db.dialog_state import SqlDialogStateStore
 from integrations.db.engine import create_engine
@@ -69,6 +72,8 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         rules=need_rules(settings),
         contracts=contract_register_factory(uow),
     )
+    graph_rooms = GraphRoomsLifecycle(settings)
+    room_saga = _rooms(deps, graph_rooms, overrides)
     router, actions, welcome = build_features(deps)
     reminders = ApprovalReminderLoop(
         approval_context_of(deps),
@@ -178,6 +183,9 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
             tasks.append(
                 asyncio.create_task(reminders.run_forever(stop), name="approval-reminders")
             )
+            if room_saga is not None:
+                await graph_rooms.start()
+                tasks.append(asyncio.create_task(room_saga.run_forever(stop), name="room-sagas"))
         try:
             yield
         finally:
@@ -189,10 +197,37 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
                     task.cancel()
             if graph_directory is not None:
                 await graph_directory.stop()
+            await graph_rooms.stop()
             await engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+def _rooms(
+    deps: TeamsDeps, graph_rooms: GraphRoomsLifecycle, overrides: dict[str, Any]
+) -> RoomSagaLoop | None:
+    """The collaboration rooms' context on `deps` and their saga loop (None when off).
+    `overrides["rooms"]` replaces the Graph adapter (a Rooms port)."""
+    config = room_config(deps.settings)
+    if config is None:
+        return None
+    from bot.core.services.rooms import RoomContext
+    from bot.teams.features.room_views import RoomCardViews
+
+    def directory() -> Any:
+        return deps.directory
+
+    override = overrides.get("rooms")
+    deps.rooms = RoomContext(
+        uow=deps.uow,
+        clock=deps.clock,
+        config=config,
+        cards=RoomCardViews(directory, deps.rules.vat_percent),
+        directory_of=directory,
+        rooms_of=(lambda: override) if override is not None else graph_rooms.current,
+    )
+    return RoomSagaLoop(deps.rooms, interval_seconds=deps.settings.rooms.scan_interval_seconds)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

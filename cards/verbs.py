@@ -37,6 +37,8 @@ TRIAGE_CLARIFY: Final = "triage.clarify"  # + "clarify_question"
 TRIAGE_EXISTING: Final = "triage.existing"  # + "agreement_ref"
 TRIAGE_REJECT: Final = "triage.reject"  # + "reject_reason"
 
+ROOM_RETRY: Final = "room.retry"  # data: {"case_id", "version"}: restart a failed room saga
+
 ALL: Final[frozenset[str]] = frozenset(
     {
         WELCOME_NEW_NEED,
@@ -62,6 +64,7 @@ ALL: Final[frozenset[str]] = frozenset(
         TRIAGE_CLARIFY,
         TRIAGE_EXISTING,
         TRIAGE_REJECT,
+        ROOM_RETRY,
     }
 )
 """Every verb a card may carry; tests check each rendered card against it."""

@@ -12,6 +12,7 @@ from cards.models.error import ErrorCard
 from cards.models.menu import HelpCard, WelcomeCard
 from cards.models.need import NeedSummaryCard, QuestionCard, ResumeDraftCard
 from cards.models.need_form import FORM_FIELDS, NeedFormCard
+from cards.models.rooms import RoomFailedCard, RoomWelcomeCard
 from cards.models.triage import TriageCard, TriageDecision, TriageOutcome, TriageView
 
 CARD_MODELS: tuple[type[CardModel], ...] = (
@@ -27,6 +28,8 @@ CARD_MODELS: tuple[type[CardModel], ...] = (
     ErrorCard,
     ApprovalCard,
     TriageCard,
+    RoomWelcomeCard,
+    RoomFailedCard,
 )
 
 __all__ = [
@@ -53,6 +56,8 @@ __all__ = [
     "NeedSummaryCard",
     "QuestionCard",
     "ResumeDraftCard",
+    "RoomFailedCard",
+    "RoomWelcomeCard",
     "TriageCard",
     "TriageDecision",
     "TriageOutcome",

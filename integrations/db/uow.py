@@ -16,6 +16,7 @@ from integrations.db.needs import (
     SqlNeedRepository,
 )
 from integrations.db.outbox import SqlOutboxRepository
+from integrations.db.rooms import SqlRoomRepository
 
 
 class SqlUnitOfWork:
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
     case_numbers: SqlCaseNumberRepository
     needs: SqlNeedRepository
     card_copies: SqlCardCopyRepository
+    rooms: SqlRoomRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], gate: WriterGate) -> None:
         self._sessions = sessions
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.case_numbers = SqlCaseNumberRepository(session)
         self.needs = SqlNeedRepository(session)
         self.card_copies = SqlCardCopyRepository(session)
+        self.rooms = SqlRoomRepository(session)
         return self
 
     async def __aexit__(

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.core.domain.directory import Directory
 from bot.core.services.approvals import ApprovalContext
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import approvals, contracts, needs, welcome
+from bot.teams.features import approvals, contracts, needs, rooms, welcome
 from bot.teams.features.approval_views import CaseCards
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
@@ -28,6 +28,7 @@ def approval_context_of(deps: TeamsDeps) -> ApprovalContext:
         directory_of=directory,
         cards=CaseCards(directory, deps.rules),
         tz=deps.settings.timezone,
+        on_accept=rooms.queuer(deps.rooms) if deps.rooms is not None else None,
     )
 
 
@@ -40,5 +41,7 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
     conversation = needs.register(router, actions, deps, approvals=approval_context)
     approvals.register(router, actions, deps, approval_context)
     contracts.register(router, deps)
+    if deps.rooms is not None:
+        rooms.register(actions, deps.rooms)
     welcome.register(router, actions, deps, start_need=conversation.start)
     return router, actions, welcome.make_welcome(deps)
