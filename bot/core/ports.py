@@ -146,6 +146,12 @@ class RoomRepository(Protocol):
         """Claim due sagas for this worker (a lease), safe when several workers claim at once."""
         ...
 
+    async def find_by_place(
+        self, *, channel_id: str | None = None, team_id: str | None = None
+    ) -> RoomSaga | None:
+        """The saga whose room is this channel (or, in team mode, this team)."""
+        ...
+
     async def save(self, saga: RoomSaga, *, now: datetime, release: bool = False) -> bool:
         """Store the saga if its version is still `saga.version` (bumping it); `release` ends
         this worker's lease. False when someone else changed it first."""

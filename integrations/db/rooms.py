@@ -99,6 +99,25 @@ class SqlRoomRepository:
         )
         return _to_record(row) if row else None
 
+    async def find_by_place(
+        self, *, channel_id: str | None = None, team_id: str | None = None
+    ) -> RoomSaga | None:
+        if channel_id:
+            row = await self._session.scalar(
+                select(RoomSagaRow).where(col(RoomSagaRow.channel_id) == channel_id)
+            )
+            if row is not None:
+                return _to_record(row)
+        if team_id:
+            row = await self._session.scalar(
+                select(RoomSagaRow).where(
+                    col(RoomSagaRow.team_id) == team_id, col(RoomSagaRow.mode) == "team"
+                )
+            )
+            if row is not None:
+                return _to_record(row)
+        return None
+
     async def claim_due(
         self, *, now: datetime, limit: int, worker_id: str, lease_seconds: float
     ) -> list[RoomSaga]:

@@ -13,6 +13,7 @@ import pytest
 from bot.core.domain import rooms as saga_rules
 from bot.settings import GraphSettings, RoomsSettings
 from tests.support.approval_driver import (
+    INGRID,
     LISE,
     MARTE,
     OLA,
@@ -26,7 +27,7 @@ from tests.support.approval_driver import (
     wait_card,
     wait_text,
 )
-from tests.support.builders import KARI
+from tests.support.builders import KARI, make_channel_message
 from tests.support.fake_graph_teams import FakeTeamsGraph
 
 pytestmark = [
@@ -178,3 +179,56 @@ async def test_a_failed_team_is_retried_from_the_advisors_card(connector, start_
     # a second click after the retry changes nothing
     again = await click(bot, connector, PER, "room.retry", data)
     assert "allerede" in texts(again)
+
+
+async def _in_room(bot: Any, connector: Any, user: Any, channel_id: str, text: str) -> str:
+    """Say `text` in the room's channel; returns the bot's reply in that thread."""
+
+    def replies(_: Any) -> list[Any]:
+        return [r for r in connector.requests if r.conversation_id.startswith(channel_id + ";")]
+
+    before = len(replies(None))
+    status, _ = await bot.post(
+        make_channel_message(user, text, connector.url, team_id="19:room", channel_id=channel_id)
+    )
+    assert status in (200, 201)
+    await connector.wait_for(lambda _: len(replies(None)) > before)
+    return str(replies(None)[-1].text).replace("\u00a0", " ")
+
+
+async def test_legg_til_adds_a_person_from_the_directory_and_refuses_guests(
+    connector, start_bot, graph
+):
+    bot = await _start(start_bot, graph)
+    number = await _accepted(bot, connector)
+    saga = await _done(bot, connector, number)
+    team = graph.teams[saga.team_id]
+    room = saga.channel_id
+    answer = await _in_room(
+        bot, connector, PER, room, "<at>Innkjøpsboten</at> legg til Ingrid Solberg"
+    )
+    assert "Ingrid Solberg er lagt til" in answer and number in answer
+    assert "aad-ingrid" in {m["userId"] for m in team.members}
+    # by email, by the requester (a member of the room)
+    answer = await _in_room(bot, connector, KARI, room, "legg til ola.hansen@lillestrom.kommune.no")
+    assert "Ola Hansen er lagt til" in answer
+    # guests are refused, and nothing is added
+    answer = await _in_room(bot, connector, PER, room, "legg til gustav@konsulenthuset.no")
+    assert "er gjest" in answer
+    assert "aad-gjest" not in {m["userId"] for m in team.members}
+    # someone outside the room and the procurement section may not add people
+    answer = await _in_room(bot, connector, INGRID, room, "legg til Lise Johansen")
+    assert "Bare Innkjøpsseksjonen" in answer
+    # nobody matching
+    answer = await _in_room(bot, connector, PER, room, "legg til Zacharias Ukjent")
+    assert "Fant ingen" in answer
+    # outside a room
+    answer = await _in_room(bot, connector, PER, "19:other@thread.tacv2", "legg til Ingrid")
+    assert "ikke et slikt rom" in answer
+    added = [e for e in await _audit(bot, number) if e.action == "room.member_added"]
+    assert [e.details["person"] for e in added] == ["aad-ingrid", "aad-ola"]
+
+
+async def _audit(bot: Any, number: str) -> list[Any]:
+    async with bot.uow() as uow:
+        return [entry for entry in await uow.audit.all() if entry.subject == number]

@@ -205,6 +205,7 @@ LOCALES = Path(__file__).parents[2] / "bot" / "core" / "locales"
 CODE = [
     Path(__file__).parents[2] / "bot" / "core" / "services" / "rooms.py",
     Path(__file__).parents[2] / "bot" / "teams" / "features" / "rooms.py",
+    Path(__file__).parents[2] / "bot" / "core" / "services" / "room_members.py",
 ]
 
 
@@ -227,3 +228,16 @@ def test_every_room_key_in_the_code_exists() -> None:
         used |= set(re.findall(r'"(rooms\.[a-z_.]+[a-z_])"', path.read_text(encoding="utf-8")))
     assert used
     assert used - set(_catalog("nb")) == set()
+
+
+def test_every_outcome_of_adding_a_person_has_a_text() -> None:
+    from bot.core.services.room_members import OUTCOMES
+
+    nb = _catalog("nb")
+    assert {f"rooms.add.{outcome}" for outcome in OUTCOMES} <= set(nb)
+
+
+def test_every_saga_failure_reason_has_a_text() -> None:
+    nb = _catalog("nb")
+    for reason in ("operation", "forbidden", "not_found", "refused", "unavailable"):
+        assert f"rooms.failed.reason.{reason}" in nb

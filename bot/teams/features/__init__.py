@@ -42,6 +42,6 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
     approvals.register(router, actions, deps, approval_context)
     contracts.register(router, deps)
     if deps.rooms is not None:
-        rooms.register(actions, deps.rooms)
+        rooms.register(router, actions, deps.rooms, allow_guests=deps.settings.rooms.allow_guests)
     welcome.register(router, actions, deps, start_need=conversation.start)
     return router, actions, welcome.make_welcome(deps)

@@ -13,9 +13,11 @@ from typing import Any
 from bot.core.domain.errors import Conflict, NotAuthorized, NotFound
 from bot.core.domain.records import NeedCase
 from bot.core.ports import UnitOfWork
+from bot.core.services import room_members
 from bot.core.services import rooms as service
 from bot.core.services.rooms import RoomCards, RoomContext
-from bot.teams.router import ActionRegistry
+from bot.teams.activity import channel_id_of
+from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
 from cards import verbs
 
@@ -83,8 +85,43 @@ def queuer(ctx: RoomContext) -> OnAccept:
     return on_accept
 
 
-def register(actions: ActionRegistry, ctx: RoomContext) -> RoomRetry:
+def _team_of(turn: Turn) -> tuple[str | None, str | None]:
+    """(channel id, team's Entra group id) of a channel message; Teams sends the group id as
+    `channelData.team.aadGroupId` where it has it."""
+    data = turn.activity.channel_data
+    team = data.get("team") if isinstance(data, dict) else None
+    group = team.get("aadGroupId") if isinstance(team, dict) else None
+    return channel_id_of(turn.activity), str(group) if isinstance(group, str) and group else None
+
+
+async def add_person(turn: Turn, ctx: RoomContext, query: str, *, allow_guests: bool) -> None:
+    """ "legg til <navn eller e-post>" in a case's room."""
+    channel_id, team_id = _team_of(turn)
+    result = await room_members.add_person(
+        ctx,
+        query=query,
+        actor_id=turn.sender.aad_object_id,
+        channel_id=channel_id,
+        team_id=team_id,
+        allow_guests=allow_guests,
+    )
+    number = result.saga.case_number if result.saga else ""
+    name = result.person.name if result.person else ""
+    names = ", ".join(f"{p.name} ({p.email})" if p.email else p.name for p in result.candidates)
+    await turn.say(
+        f"rooms.add.{result.outcome}", number=number, name=name, query=query, names=names
+    )
+
+
+def register(
+    router: CommandRouter, actions: ActionRegistry, ctx: RoomContext, *, allow_guests: bool
+) -> RoomRetry:
     feature = RoomRetry(ctx, ctx.cards)
     actions.on_execute(verbs.ROOM_RETRY)(feature.on_execute)
     actions.on_submit(verbs.ROOM_RETRY)(feature.on_submit)
+
+    @router.command("legg til", "add", prefix=True)
+    async def add(turn: Turn, argument: str) -> None:
+        await add_person(turn, ctx, argument, allow_guests=allow_guests)
+
     return feature
