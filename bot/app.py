@@ -176,6 +176,8 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     async def lifecycle(_: web.Application) -> AsyncIterator[None]:
         if graph_directory is not None:
             deps.directory = await graph_directory.start()
+        if room_saga is not None:
+            await graph_rooms.start()  # also used by "legg til" in a turn
         stop = asyncio.Event()
         tasks = []
         if settings.worker.enabled:
@@ -184,7 +186,6 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
                 asyncio.create_task(reminders.run_forever(stop), name="approval-reminders")
             )
             if room_saga is not None:
-                await graph_rooms.start()
                 tasks.append(asyncio.create_task(room_saga.run_forever(stop), name="room-sagas"))
         try:
             yield

@@ -241,3 +241,42 @@ def test_every_saga_failure_reason_has_a_text() -> None:
     nb = _catalog("nb")
     for reason in ("operation", "forbidden", "not_found", "refused", "unavailable"):
         assert f"rooms.failed.reason.{reason}" in nb
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_room_settings_defaults_and_validation() -> None:
+    from pydantic import ValidationError
+
+    from bot.settings import RoomsSettings, Settings
+
+    rooms_ = RoomsSettings()
+    assert rooms_.mode == "off" and rooms_.poll_interval_seconds >= 30
+    assert rooms_.channels == [
+        "Behov og konkurransestrategi",
+        "Konkurransegrunnlag",
+        "Evaluering",
+        "Kontrakt og oppfølging",
+    ]
+    with pytest.raises(ValidationError, match="ROOMS__TEAM_ID"):
+        RoomsSettings(mode="channel")
+    prod = {
+        "env": "prod",
+        "bot": {"app_id": "a", "app_password": "p", "app_tenant_id": "t"},
+    }
+    with pytest.raises(ValidationError, match="at least 30"):
+        Settings(_env_file=None, rooms={"mode": "team", "poll_interval_seconds": 5}, **prod)  # type: ignore[call-arg]
+    Settings(_env_file=None, rooms={"mode": "team"}, **prod)  # type: ignore[call-arg]
+
+
+def test_room_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import Settings
+
+    monkeypatch.setenv("ROOMS__MODE", "channel")
+    monkeypatch.setenv("ROOMS__TEAM_ID", "team-1")
+    monkeypatch.setenv("ROOMS__PRIVATE", "false")
+    monkeypatch.setenv("ROOMS__CHANNELS", '["Én", "To"]')
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.rooms.mode == "channel" and settings.rooms.team_id == "team-1"
+    assert settings.rooms.private is False and settings.rooms.channels == ["Én", "To"]

@@ -64,7 +64,8 @@ class RoomConfig:
     channels: tuple[str, ...] = ()
     teams_app_id: str = ""
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-    lease_seconds: float = 120.0
+    # longer than a step can take with the SDK's retries (3 × Retry-After below 180 s)
+    lease_seconds: float = 900.0
     batch_size: int = 10
 
 
