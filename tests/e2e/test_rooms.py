@@ -92,12 +92,12 @@ async def _welcome_in(connector: Any, channel_id: str) -> dict[str, Any]:
     def cards(_: Any) -> list[dict[str, Any]]:
         return [card for r in connector.sent_to(channel_id) for card in r.cards]
 
-    await connector.wait_for(cards, 15)
+    await connector.wait_for(cards, 30)
     return cards(None)[-1]
 
 
 async def _done(bot: Any, connector: Any, number: str) -> Any:
-    text = await wait_text(connector, KARI, "Samhandlingsrommet", timeout=15)
+    text = await wait_text(connector, KARI, "Samhandlingsrommet", timeout=60)
     assert number in text
     saga = await _saga(bot, number)
     assert saga.status == saga_rules.COMPLETED
@@ -163,7 +163,7 @@ async def test_a_failed_team_is_retried_from_the_advisors_card(connector, start_
     graph.fail_operations = 1
     bot = await _start(start_bot, graph)
     number = await _accepted(bot, connector)
-    card = await wait_card(connector, PER, "room.retry", timeout=15)
+    card = await wait_card(connector, PER, "room.retry", timeout=60)
     assert "Teams klarte ikke" in texts(card)
     data = {"case_id": number, "version": 1}
     # Only Innkjøpsseksjonen may retry: Lise (innkjøpskontakt, not a member) is refused.
@@ -232,3 +232,21 @@ async def test_legg_til_adds_a_person_from_the_directory_and_refuses_guests(
 async def _audit(bot: Any, number: str) -> list[Any]:
     async with bot.uow() as uow:
         return [entry for entry in await uow.audit.all() if entry.subject == number]
+
+
+async def test_one_room_whatever_faults_the_fake_injects(connector, start_bot, graph):
+    graph.replication_404s = 3
+    graph.lose_create_answers = 1
+    graph.fail_next(r"^/v1\.0/teams$", 429, count=3, retry_after=0, method="POST")
+    graph.fail_next(r"/operations/", 503, count=4)
+    graph.fail_next(r"/channels$", 429, count=5, retry_after=0, method="POST")
+    graph.fail_next(r"/members$", 503, count=5, method="POST")
+    graph.fail_next(r"/installedApps$", 504, count=2, method="POST")
+    # one SDK retry per call, so most faults reach the saga's own retries
+    bot = await _start(start_bot, graph, sdk_max_retries=1)
+    number = await _accepted(bot, connector)
+    saga = await _done(bot, connector, number)
+    assert len(graph.teams_named(number)) == 1
+    team = graph.teams[saga.team_id]
+    assert len(team.members) == 3 and len(team.channels) == 5
+    assert number in texts(await _welcome_in(connector, saga.channel_id))
