@@ -124,7 +124,10 @@ class GraphRooms:
         for group in (page.value if page else None) or []:
             options = group.resource_provisioning_options or []
             is_team = "Team" in options or unprovisioned
-            if group.id and is_team and (group.display_name or "").startswith(name_prefix):
+            name = group.display_name or ""
+            # "ANS-2026-0042" or "ANS-2026-0042 – …", never "ANS-2026-00421 – …"
+            ours = name == name_prefix or name.startswith(name_prefix + " ")
+            if group.id and is_team and ours:
                 return str(group.id)
         return None
 

@@ -396,3 +396,11 @@ async def test_the_welcome_reaches_the_channel_through_a_reference_built_from_a_
     assert ref is not None and ref.service_url == "https://smba.trafficmanager.net/emea/"
     assert ref.reference["conversation"]["id"] == saga.channel_id
     assert f"{number}:room:ready:case" in await s.outbox_keys()
+
+
+async def test_the_lookup_adopts_only_this_cases_team(setup):
+    s = await setup()
+    s.fake.add_team("other", "ANS-2026-00011 – En annen sak")
+    s.fake.add_team("mine", "ANS-2026-0001 – Nye skolepulter")
+    assert await s.rooms.find_team("ANS-2026-0001") == "mine"
+    assert await s.rooms.find_team("ANS-2026-0002") is None
