@@ -404,3 +404,20 @@ async def test_the_lookup_adopts_only_this_cases_team(setup):
     s.fake.add_team("mine", "ANS-2026-0001 – Nye skolepulter")
     assert await s.rooms.find_team("ANS-2026-0001") == "mine"
     assert await s.rooms.find_team("ANS-2026-0002") is None
+
+
+async def test_post_teams_is_sent_once_per_attempt_the_sdk_does_not_retry_it(setup):
+    s = await setup()
+    number = await s.accept()
+    s.fake.fail_next(r"^/v1\.0/teams$", 503, count=1, method="POST")
+    s.fake.fail_next(r"^/v1\.0/groups$", 503, count=1)  # other calls: the SDK retries them
+    await service.run_due(s.ctx, worker_id="test")
+    # one POST (the SDK's retry handler would have sent it again at once), two lookups
+    assert len(s.fake.requests_to(r"^/v1\.0/teams$")) == 1
+    assert len(s.fake.requests_to(r"^/v1\.0/groups$")) == 2
+    saga = await s.saga(number)
+    assert saga.step == saga_rules.CREATE_TEAM and saga.uncertain_since is not None
+    # it waits for the lookup to settle before it creates again, then makes one team
+    saga = await s.run(number, step_seconds=20)
+    assert saga.status == saga_rules.COMPLETED
+    assert len(s.fake.teams) == 1 and len(s.fake.requests_to(r"^/v1\.0/teams$")) == 2
