@@ -73,7 +73,7 @@ async def queue_room(
         advisor_id=advisor_id,
         members=tuple(members),
         step=saga_rules.first_step(config.mode),
-        team_id=config.team_id or None if config.mode == "channel" else None,
+        team_id=(config.team_id or None) if config.mode == "channel" else None,
         next_attempt_at=clock.now(),
     )
     added = await uow.rooms.add(saga, now=clock.now())
