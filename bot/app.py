@@ -35,14 +35,17 @@ from bot.teams.routes import make_messages_handler
 from bot.teams.storage import SqlStorage
 from bot.wiring import (
     GraphLifecycle,
+    GraphRoomsLifecycle,
     build_directory,
     contract_register_factory,
     need_rules,
+    room_config,
 )
 from bot.worker.approvals import ApprovalReminderLoop
 from bot.worker.contract_reminders import ContractReminderLoop
 from bot.worker.deviations import DeviationReminderLoop
 from bot.worker.outbox import OutboxWorker
+from bot.worker.rooms import RoomSagaLoop
 from bot.worker.unreached import UnreachedRecipients
 from cards import verbs
 from integrations.db.dialog_state import SqlDialogStateStore
@@ -79,6 +82,8 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         rules=need_rules(settings),
         contracts=contract_register_factory(uow),
     )
+    graph_rooms = GraphRoomsLifecycle(settings)
+    room_saga = _rooms(deps, graph_rooms, overrides)
     router, actions, welcome = build_features(deps)
     reminders = ApprovalReminderLoop(
         approval_context_of(deps),
@@ -205,6 +210,8 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         await graph.start()
         if graph.directory is not None:
             deps.directory = graph.directory
+        if room_saga is not None:
+            await graph_rooms.start()  # also used by "legg til" in a turn
         stop = asyncio.Event()
         tasks = []
         if settings.worker.enabled:
@@ -220,6 +227,8 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
                     deviation_reminders.run_forever(stop), name="deviation-reminders"
                 )
             )
+            if room_saga is not None:
+                tasks.append(asyncio.create_task(room_saga.run_forever(stop), name="room-sagas"))
         try:
             yield
         finally:
@@ -230,11 +239,38 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
                 except TimeoutError:
                     task.cancel()
             await graph.stop()
+            await graph_rooms.stop()
             await adapter.close()
             await engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+def _rooms(
+    deps: TeamsDeps, graph_rooms: GraphRoomsLifecycle, overrides: dict[str, Any]
+) -> RoomSagaLoop | None:
+    """The collaboration rooms' context on `deps` and their saga loop (None when off).
+    `overrides["rooms"]` replaces the Graph adapter (a Rooms port)."""
+    config = room_config(deps.settings)
+    if config is None:
+        return None
+    from bot.core.services.rooms import RoomContext
+    from bot.teams.features.room_views import RoomCardViews
+
+    def directory() -> Any:
+        return deps.directory
+
+    override = overrides.get("rooms")
+    deps.rooms = RoomContext(
+        uow=deps.uow,
+        clock=deps.clock,
+        config=config,
+        cards=RoomCardViews(directory, deps.rules.vat_percent),
+        directory_of=directory,
+        rooms_of=(lambda: override) if override is not None else graph_rooms.current,
+    )
+    return RoomSagaLoop(deps.rooms, interval_seconds=deps.settings.rooms.scan_interval_seconds)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

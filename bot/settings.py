@@ -126,6 +126,45 @@ class ReminderSettings(BaseModel):
     tenant_id: str = ""
 
 
+def _default_room_channels() -> list[str]:
+    return [
+        "Behov og konkurransestrategi",
+        "Konkurransegrunnlag",
+        "Evaluering",
+        "Kontrakt og oppfølging",
+    ]
+
+
+class RoomsSettings(BaseModel):
+    """Collaboration rooms (samhandlingsrom) through Microsoft Graph, opened when a need is
+    accepted. `team`: a new team per case; `channel`: a channel per case in `team_id`."""
+
+    mode: Literal["team", "channel", "off"] = "off"
+    team_id: str = ""  # channel mode: the procurement team that gets a channel per case
+    private: bool = True  # team mode: a private team; channel mode: a private channel
+    channels: list[str] = Field(default_factory=_default_room_channels)  # team mode
+    # Graph asks for more than 30 s between checks of a teamsAsyncOperation.
+    poll_interval_seconds: float = 30.0
+    backoff_base_seconds: float = 5.0
+    backoff_max_seconds: float = 600.0
+    max_transient_attempts: int = 12
+    # A new team may answer 404 for a while (directory replication); give up after this.
+    replication_timeout_seconds: float = 900.0
+    # After a POST /teams whose answer was lost, look the team up this long before creating again.
+    lookup_settle_seconds: float = 60.0
+    scan_interval_seconds: float = 5.0
+    # The SDK's own retries of GETs and idempotent POSTs (never of POST /teams).
+    sdk_max_retries: int = 3
+    sdk_retry_delay_seconds: float = 3.0
+    allow_guests: bool = False  # "legg til" may add guest accounts
+
+    @model_validator(mode="after")
+    def _channel_mode_needs_team(self) -> RoomsSettings:
+        if self.mode == "channel" and not self.team_id:
+            raise ValueError("ROOMS__MODE=channel requires ROOMS__TEAM_ID")
+        return self
+
+
 class PlaygroundSettings(BaseModel):
     port: int = 56150
 
@@ -153,6 +192,7 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
     deviations: DeviationSettings = Field(default_factory=DeviationSettings)
     playground: PlaygroundSettings = Field(default_factory=PlaygroundSettings)
+    rooms: RoomsSettings = Field(default_factory=RoomsSettings)
 
     @field_validator("allowed_tenants", mode="before")
     @classmethod
@@ -174,6 +214,8 @@ class Settings(BaseSettings):
                 raise ValueError("ENV=prod requires BOT__APP_PASSWORD for this app type")
             if self.bot.app_type != "MultiTenant" and not self.bot.app_tenant_id:
                 raise ValueError("ENV=prod requires BOT__APP_TENANT_ID for single-tenant bots")
+            if self.rooms.mode != "off" and self.rooms.poll_interval_seconds < 30:
+                raise ValueError("ROOMS__POLL_INTERVAL_SECONDS must be at least 30 in prod")
         return self
 
     @property

@@ -118,3 +118,62 @@ def reminder_policy(settings: Settings) -> ReminderPolicy:
 def reminder_store(uow: UnitOfWork) -> ReminderStore:
     """The reminder store inside a unit of work (the SQL unit of work has a session)."""
     return reminder_repository(uow)  # type: ignore[arg-type]
+
+
+def room_config(settings: Settings) -> Any:
+    """settings.rooms → the core's RoomConfig (None when rooms are off)."""
+    from bot.core.domain.rooms import RetryPolicy
+    from bot.core.services.rooms import RoomConfig
+
+    rooms = settings.rooms
+    if rooms.mode == "off":
+        return None
+    return RoomConfig(
+        mode=rooms.mode,
+        private=rooms.private,
+        team_id=rooms.team_id,
+        channels=tuple(rooms.channels),
+        teams_app_id=settings.graph.teams_app_id if rooms.mode == "team" else "",
+        policy=RetryPolicy(
+            poll_interval_seconds=rooms.poll_interval_seconds,
+            backoff_base_seconds=rooms.backoff_base_seconds,
+            backoff_max_seconds=rooms.backoff_max_seconds,
+            max_transient_attempts=rooms.max_transient_attempts,
+            replication_timeout_seconds=rooms.replication_timeout_seconds,
+            lookup_settle_seconds=rooms.lookup_settle_seconds,
+        ),
+    )
+
+
+class GraphRoomsLifecycle:
+    """Builds the Graph rooms adapter inside the running loop and closes its client on
+    shutdown; `current()` is None before `start` and after `stop`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: Any = None
+        self._rooms: Any = None
+
+    def current(self) -> Any:
+        return self._rooms
+
+    async def start(self) -> None:
+        from kiota_http.middleware.options import RetryHandlerOption
+
+        from integrations.graph.client import build_graph_client
+        from integrations.graph.rooms import GraphRooms
+
+        rooms = self._settings.rooms
+        retry = RetryHandlerOption(
+            delay=rooms.sdk_retry_delay_seconds, max_retries=rooms.sdk_max_retries
+        )
+        self._client = build_graph_client(self._settings.graph, retry=retry)
+        self._rooms = GraphRooms(self._client)
+
+    async def stop(self) -> None:
+        self._rooms = None
+        if self._client is not None:
+            from integrations.graph.client import close_graph_client
+
+            await close_graph_client(self._client)
+            self._client = None

@@ -58,6 +58,7 @@ DEVIATION_RESUME: Final = "deviation.resume"  # data: {"answer": "resume" | "dis
 DEVIATION_ACKNOWLEDGE: Final = "deviation.acknowledge"
 DEVIATION_RECLAIM: Final = "deviation.reclaim"  # + "deadline" (YYYY-MM-DD), "note"
 DEVIATION_CLOSE: Final = "deviation.close"  # + "outcome", "note"
+ROOM_RETRY: Final = "room.retry"  # data: {"case_id", "version"}: restart a failed room saga
 
 ALL: Final[frozenset[str]] = frozenset(
     {
@@ -101,6 +102,7 @@ ALL: Final[frozenset[str]] = frozenset(
         REMINDER_REFRESH,
         OPTION_APPROVE,
         OPTION_REJECT,
+        ROOM_RETRY,
     }
 )
 """Every verb a card may carry; tests check each rendered card against it."""

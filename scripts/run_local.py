@@ -1,5 +1,7 @@
 """`make run`: the bot on 127.0.0.1:3978 and, when Node.js is present, the Microsoft 365 Agents
-Playground on port 56150 pointed at it. Ctrl-C stops both."""
+Playground on port 56150 pointed at it. Without GRAPH__BASE_URL or ROOMS__MODE it also starts a
+local fake Graph (scripts/fake_graph_server.py, port 8765) and turns collaboration rooms on
+against it. Ctrl-C stops them all."""
 
 from __future__ import annotations
 
@@ -101,6 +103,23 @@ def main() -> int:
     bot_env = dict(os.environ)
     # The playground sends locale en-US in every activity; the demo speaks bokmål unless told.
     bot_env.setdefault("FORCE_LOCALE", os.environ.get("PLAYGROUND_LOCALE", "nb-NO"))
+    if not os.environ.get("GRAPH__BASE_URL") and not os.environ.get("ROOMS__MODE"):
+        # No tenant: a local fake Graph, so accepting a need opens a room (on the fake).
+        graph_port = int(os.environ.get("FAKE_GRAPH_PORT", "8765"))
+        fake_graph = subprocess.Popen(
+            [python, str(ROOT / "scripts" / "fake_graph_server.py"), "--port", str(graph_port)],
+            cwd=ROOT,
+        )
+        processes.append(fake_graph)
+        bot_env.update(
+            GRAPH__AUTH="none",
+            GRAPH__BASE_URL=f"http://127.0.0.1:{graph_port}/v1.0",
+            GRAPH__TEAMS_APP_ID=bot_env.get("GRAPH__TEAMS_APP_ID") or "local-innkjopsboten",
+            ROOMS__MODE="team",
+            # the fake's operations move on per check; a short interval keeps the demo quick
+            ROOMS__POLL_INTERVAL_SECONDS=bot_env.get("ROOMS__POLL_INTERVAL_SECONDS") or "2",
+        )
+        print(f"Fake Graph for collaboration rooms: http://127.0.0.1:{graph_port}/v1.0")
     bot_env.setdefault("REMINDERS__TENANT_ID", playground_tenant())
     import_demo_contracts(python, bot_env)
     bot = subprocess.Popen([python, "-m", "bot", "serve"], cwd=ROOT, env=bot_env)

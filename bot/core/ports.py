@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -18,6 +19,7 @@ from bot.core.domain.records import (
     OutboxMessage,
     OutboxStats,
 )
+from bot.core.domain.rooms import RoomMember, RoomSaga
 
 
 class ConversationRepository(Protocol):
@@ -183,6 +185,33 @@ class DeviationRepository(Protocol):
         ...
 
 
+class RoomRepository(Protocol):
+    """The stored room sagas (one per case)."""
+
+    async def add(self, saga: RoomSaga, *, now: datetime) -> bool:
+        """Store a new saga; False when the case has one already (accepting twice is one room)."""
+        ...
+
+    async def get(self, case_number: str) -> RoomSaga | None: ...
+
+    async def claim_due(
+        self, *, now: datetime, limit: int, worker_id: str, lease_seconds: float
+    ) -> list[RoomSaga]:
+        """Claim due sagas for this worker (a lease), safe when several workers claim at once."""
+        ...
+
+    async def find_by_place(
+        self, *, channel_id: str | None = None, team_id: str | None = None
+    ) -> RoomSaga | None:
+        """The saga whose room is this channel (or, in team mode, this team)."""
+        ...
+
+    async def save(self, saga: RoomSaga, *, now: datetime, release: bool = False) -> bool:
+        """Store the saga if its version is still `saga.version` (bumping it); `release` ends
+        this worker's lease. False when someone else changed it first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `async with uow: ...; await uow.commit()`; no commit means rollback."""
 
@@ -203,6 +232,8 @@ class UnitOfWork(Protocol):
     def preferences(self) -> PreferenceRepository: ...
     @property
     def deviations(self) -> DeviationRepository: ...
+    @property
+    def rooms(self) -> RoomRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -258,4 +289,72 @@ class NeedCards(Protocol):
         self, case: NeedCase, *, lang: str, notice: str | None = None, readonly: bool = False
     ) -> dict[str, Any]:
         """The triage card; `readonly` leaves out the buttons (a refused click)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CreatedTeam:
+    """What `POST /teams` answered (202): the new team's id and its async operation's id."""
+
+    team_id: str
+    operation_id: str | None
+
+
+@dataclass(frozen=True)
+class OperationState:
+    """A `teamsAsyncOperation`: `notStarted`, `inProgress`, `succeeded` or `failed`."""
+
+    status: str
+    team_id: str | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class RoomChannel:
+    id: str
+    name: str
+    web_url: str = ""
+
+
+class Rooms(Protocol):
+    """Teams and channels for collaboration rooms (Microsoft Graph in production).
+
+    Every method raises `bot.core.domain.rooms.RoomError` when Graph fails, classified
+    (throttled, transient, uncertain, not_found, permanent).
+    """
+
+    async def find_team(self, name_prefix: str, *, unprovisioned: bool = False) -> str | None:
+        """The id of a provisioned team whose name starts with `name_prefix`, if any;
+        `unprovisioned`: also a group whose team is still being provisioned."""
+        ...
+
+    async def create_team(
+        self, *, name: str, description: str, owner_id: str, private: bool
+    ) -> CreatedTeam:
+        """Start creating a team (one attempt, never retried inside: a retried POST can make
+        two teams)."""
+        ...
+
+    async def operation(self, team_id: str, operation_id: str) -> OperationState: ...
+
+    async def team_web_url(self, team_id: str) -> str:
+        """The team's link; `not_found` while a new team has not replicated."""
+        ...
+
+    async def channels(self, team_id: str) -> list[RoomChannel]: ...
+
+    async def create_channel(
+        self, team_id: str, *, name: str, description: str, private: bool, owner_id: str
+    ) -> RoomChannel: ...
+
+    async def member_ids(self, team_id: str, channel_id: str | None = None) -> set[str]:
+        """Entra ids of the team's members (or the private channel's, with `channel_id`)."""
+        ...
+
+    async def add_member(
+        self, team_id: str, member: RoomMember, channel_id: str | None = None
+    ) -> None: ...
+
+    async def install_app(self, team_id: str, app_id: str) -> None:
+        """Install our Teams app in the team (so the bot can post there); installed = fine."""
         ...

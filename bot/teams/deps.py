@@ -13,6 +13,7 @@ from bot.core.domain.directory import Directory
 from bot.core.ports import UnitOfWorkFactory
 from bot.core.services.contracts import ContractRegister
 from bot.core.services.needs import NeedRules
+from bot.core.services.rooms import RoomContext
 from bot.settings import Settings
 from bot.teams.turn import Turn
 
@@ -31,3 +32,5 @@ class TeamsDeps:
     # Opens the contract register in its own short transaction: `async with deps.contracts() as r`.
     contracts: Callable[[], AbstractAsyncContextManager[ContractRegister]]
     interceptors: list[Interceptor] = field(default_factory=list)
+    # Collaboration rooms; None when settings.rooms.mode is off.
+    rooms: RoomContext | None = None

@@ -112,8 +112,10 @@ def make_messages_handler(
             activity = Activity().deserialize(body)
         except (DeserializationError, TypeError, ValueError, AttributeError):
             return _bad_request("activity could not be read")
-        if activity.conversation is None or not activity.service_url:
-            return _bad_request("activity lacks conversation or serviceUrl")
+        # botbuilder's ConversationState raises TypeError on an activity without channelId
+        # (found by the fuzz test); Teams always sends "msteams"
+        if activity.conversation is None or not activity.service_url or not activity.channel_id:
+            return _bad_request("activity lacks conversation, serviceUrl or channelId")
         problem = _unfit_fields(body)
         if problem:
             return _bad_request(problem)

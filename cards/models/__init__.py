@@ -19,6 +19,7 @@ from cards.models.menu import HelpCard, WelcomeCard
 from cards.models.need import NeedSummaryCard, QuestionCard, ResumeDraftCard
 from cards.models.need_form import FORM_FIELDS, NeedFormCard
 from cards.models.reminder import OptionApprovalCard, ReminderCard
+from cards.models.rooms import RoomFailedCard, RoomWelcomeCard
 from cards.models.triage import TriageCard, TriageDecision, TriageOutcome, TriageView
 
 CARD_MODELS: tuple[type[CardModel], ...] = (
@@ -40,6 +41,8 @@ CARD_MODELS: tuple[type[CardModel], ...] = (
     DeviationFormCard,
     DeviationCard,
     DeviationStatsCard,
+    RoomWelcomeCard,
+    RoomFailedCard,
 )
 
 __all__ = [
@@ -72,6 +75,8 @@ __all__ = [
     "QuestionCard",
     "ReminderCard",
     "ResumeDraftCard",
+    "RoomFailedCard",
+    "RoomWelcomeCard",
     "TriageCard",
     "TriageDecision",
     "TriageOutcome",

@@ -189,3 +189,40 @@ class NotificationPreferenceRow(SQLModel, table=True):
     tenant_id: str = Field(max_length=100)
     daily_digest: bool = Field(default=False, index=True)
     updated_at: datetime = Field(sa_column=_dt())
+
+
+class RoomSagaRow(SQLModel, table=True):
+    """The collaboration room of an accepted case: the saga's current step and what it learned.
+
+    Queued in the same transaction as the acceptance; the worker advances it one step at a time,
+    storing each step (`team_id`, `operation_id`, ...) so a restart resumes where it stopped.
+    `claimed_by`/`claimed_until` are a lease: one worker at a time runs a saga.
+    """
+
+    __tablename__ = "room_saga"
+    __table_args__ = (sa.Index("ix_room_saga_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(max_length=20, unique=True)
+    tenant_id: str = Field(default="", max_length=64)
+    mode: str = Field(max_length=16)
+    display_name: str = Field(max_length=300)
+    description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    advisor_id: str = Field(max_length=64)
+    members: str = Field(default="[]", sa_column=sa.Column(sa.Text, nullable=False))
+    step: str = Field(max_length=32)
+    status: str = Field(default="pending", max_length=16)
+    version: int = 1
+    team_id: str | None = Field(default=None, max_length=200)
+    operation_id: str | None = Field(default=None, max_length=200)
+    channel_id: str | None = Field(default=None, max_length=300)
+    web_url: str = Field(default="", max_length=1000)
+    attempts: int = 0
+    round: int = 1
+    uncertain_since: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    not_found_since: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    last_error: str = Field(default="", max_length=1000)
+    next_attempt_at: datetime = Field(sa_column=_dt())
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    created_at: datetime = Field(sa_column=_dt())
+    updated_at: datetime = Field(sa_column=_dt())

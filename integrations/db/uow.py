@@ -18,6 +18,7 @@ from integrations.db.needs import (
 )
 from integrations.db.outbox import SqlOutboxRepository
 from integrations.db.preferences import SqlPreferenceRepository
+from integrations.db.rooms import SqlRoomRepository
 
 
 class SqlUnitOfWork:
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     card_copies: SqlCardCopyRepository
     preferences: SqlPreferenceRepository
     deviations: SqlDeviationRepository
+    rooms: SqlRoomRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], gate: WriterGate) -> None:
         self._sessions = sessions
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.card_copies = SqlCardCopyRepository(session)
         self.preferences = SqlPreferenceRepository(session)
         self.deviations = SqlDeviationRepository(session)
+        self.rooms = SqlRoomRepository(session)
         return self
 
     async def __aexit__(

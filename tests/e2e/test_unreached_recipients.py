@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.core.services.approvals import request_key
 from bot.settings import GraphSettings, WorkerSettings
@@ -26,7 +25,7 @@ from tests.support.approval_driver import (
     wait_put,
 )
 from tests.support.builders import KARI, make_install
-from tests.support.fake_graph import FakeGraph
+from tests.support.fake_graph_teams import FakeTeamsGraph
 from tests.support.need_driver import verbs_in
 
 pytestmark = [
@@ -43,32 +42,9 @@ APPROVE = "approval.approve"
 CHANNEL = CHANNEL_ID
 
 
-class InstallingGraph(FakeGraph):
-    """Answers app installations like Graph (201, or `status` when set)."""
-
-    def __init__(self, status: int = 201) -> None:
-        super().__init__()
-        self.install_status = status
-        self.installs: list[tuple[str, dict[str, Any]]] = []
-        self.add_route("POST", "/v1.0/users/{id}/teamwork/installedApps", self._install)
-
-    async def _install(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.installs.append((request.match_info["id"], body))
-        if self.install_status != 201:
-            return web.json_response(
-                {"error": {"code": "Forbidden", "message": "Missing permission"}},
-                status=self.install_status,
-            )
-        return web.json_response(
-            {"@odata.type": "#microsoft.graph.userScopeTeamsAppInstallation", "id": "inst-1"},
-            status=201,
-        )
-
-
 @pytest.fixture
-async def graph() -> AsyncIterator[list[InstallingGraph]]:
-    fakes: list[InstallingGraph] = []
+async def graph() -> AsyncIterator[list[FakeTeamsGraph]]:
+    fakes: list[FakeTeamsGraph] = []
     yield fakes
     for fake in fakes:
         await fake.close()
@@ -78,7 +54,9 @@ async def _start(start_bot, graph, *, install_status: int | None, fallback_after
     overrides: dict[str, Any] = {"clock": ShiftedClock(NOVEMBER)}
     settings: dict[str, Any] = {}
     if install_status is not None:
-        fake = InstallingGraph(install_status)
+        fake = FakeTeamsGraph()
+        if install_status != 201:
+            fake.fail_next(r"/teamwork/installedApps$", install_status, method="POST")
         await fake.start()
         graph.append(fake)
         settings["graph"] = GraphSettings(base_url=fake.url, teams_app_id=APP_CATALOG_ID)
@@ -99,9 +77,9 @@ async def test_the_app_is_installed_for_an_approver_without_a_chat(connector, st
     bot = await _start(start_bot, graph, install_status=201)
     await file_need(bot, connector)  # Ola has never written to the bot
 
-    await connector.wait_for(lambda _: graph[0].installs, timeout=10)
-    (person, body), *more = graph[0].installs
-    assert person == OLA.aad_object_id and not more
+    await connector.wait_for(lambda _: graph[0].user_installs, timeout=10)
+    ((person, (body,)),) = graph[0].user_installs.items()
+    assert person == OLA.aad_object_id
     assert body["teamsApp@odata.bind"].endswith(f"/appCatalogs/teamsApps/{APP_CATALOG_ID}")
     assert not connector.sent_to(OLA.personal_conversation)
     _, metrics = await bot.get("/metrics")

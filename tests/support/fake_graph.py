@@ -217,9 +217,15 @@ class FakeGraph:
         pattern = re.compile(path)
         return [r for r in self.requests if pattern.search(r.path)]
 
-    async def start(self) -> None:
+    def make_app(self) -> web.Application:
+        """The fake as an aiohttp application (`start` serves it on a free port; scripts may
+        serve it on a fixed one)."""
         app = web.Application(middlewares=[self._record_and_fail])
         self.register(app.router)
+        return app
+
+    async def start(self) -> None:
+        app = self.make_app()
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
 

@@ -42,6 +42,7 @@ from cards.models import (
 from cards.models.contracts import ContractEntry, ContractListCard
 from cards.models.need_form import CLIMATE_IMPACTS, CONTRACT_TYPES, URGENCIES, YES_NO
 from cards.models.reminder import OptionApprovalCard, ReminderCard
+from cards.models.rooms import RoomFailedCard, RoomWelcomeCard
 from cards.render import TEMPLATES_DIR, template_names
 from tests.unit.deviation_card_samples import DEVIATION_SAMPLES
 
@@ -180,6 +181,36 @@ def _option(lang: str, *, decided: bool = False) -> OptionApprovalCard:
     )
 
 
+def _room_welcome(
+    lang: str, *, title: str = "Elevpulter til Kjeller skole", url: str = "https://teams.example/t"
+) -> RoomWelcomeCard:
+    return RoomWelcomeCard.build(
+        lang,
+        number="ANS-2026-0042",
+        title=title,
+        description=LONG_DESCRIPTION,
+        rows=_rows()[2:],
+        total=1_600_000,
+        tier_name="Del II",
+        checklist=CHECKLIST,
+        topics=["Budsjett", "Risiko", "Livssykluskostnader"],
+        url=url,
+    )
+
+
+def _room_failed(lang: str, *, retrying: bool = False) -> RoomFailedCard:
+    return RoomFailedCard.build(
+        lang,
+        case_id="ANS-2026-0042",
+        version=1,
+        number="ANS-2026-0042",
+        title="Elevpulter",
+        reason="Teams klarte ikke å opprette teamet.",
+        detail="team operation failed: InternalServerError",
+        retrying=retrying,
+    )
+
+
 SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "welcome": lambda lang: WelcomeCard.build(lang, user_name="Kari Nordmann"),
     "welcome_anonymous": lambda lang: WelcomeCard.build(lang),
@@ -285,6 +316,10 @@ SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "option_approval": lambda lang: _option(lang),
     "option_approval_decided": lambda lang: _option(lang, decided=True),
     **DEVIATION_SAMPLES,
+    "room_welcome": lambda lang: _room_welcome(lang),
+    "room_welcome_no_link": lambda lang: _room_welcome(lang, url=""),
+    "room_failed": lambda lang: _room_failed(lang),
+    "room_failed_retrying": lambda lang: _room_failed(lang, retrying=True),
 }
 CASES = [(name, lang) for name in SAMPLES for lang in ("nb", "en")]
 
@@ -422,6 +457,7 @@ HOSTILE_CARDS: dict[str, Callable[[str], CardModel]] = {
     "approval": lambda text: _approval("nb", "approver", title=text),
     "triage": lambda text: _triage("nb", title=text),
     "welcome": lambda text: WelcomeCard.build("nb", user_name=text),
+    "room_welcome": lambda text: _room_welcome("nb", title=text),
 }
 
 

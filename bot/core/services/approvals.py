@@ -10,7 +10,7 @@ click (stand-ins, procurement membership, the channel) are served from YAML or a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -44,6 +44,9 @@ class ApprovalContext:
     directory_of: Callable[[], Directory]
     cards: NeedCards
     tz: str = "Europe/Oslo"
+    # Called inside the acceptance's transaction with (uow, case, advisor id, advisor name):
+    # queues the collaboration room (bot/core/services/rooms.py), so it cannot be lost.
+    on_accept: Callable[[UnitOfWork, NeedCase, str, str], Awaitable[None]] | None = None
 
     @property
     def directory(self) -> Directory:
@@ -454,6 +457,8 @@ async def triage(
             },
         )
         await edit_copies(uow, ctx, updated, TRIAGE, [])
+        if action == rules.ACCEPT and ctx.on_accept is not None:
+            await ctx.on_accept(uow, updated, actor_id, actor_name)
         key = f"{case_number}:v{updated.version}:requester"
         message = {
             rules.ACCEPT: "triage.notice.accepted",

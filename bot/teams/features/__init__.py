@@ -10,7 +10,15 @@ from bot.core.services.approvals import ApprovalContext
 from bot.core.services.deviations import DeviationContext
 from bot.core.services.reminder_context import ReminderContext
 from bot.teams.deps import TeamsDeps
-from bot.teams.features import approvals, contracts, deviations, needs, reminders, welcome
+from bot.teams.features import (
+    approvals,
+    contracts,
+    deviations,
+    needs,
+    reminders,
+    rooms,
+    welcome,
+)
 from bot.teams.features.approval_views import CaseCards
 from bot.teams.features.deviation_views import DeviationCardRenderer
 from bot.teams.features.reminder_views import ReminderCardViews
@@ -33,6 +41,7 @@ def approval_context_of(deps: TeamsDeps) -> ApprovalContext:
         directory_of=directory,
         cards=CaseCards(directory, deps.rules),
         tz=deps.settings.timezone,
+        on_accept=rooms.queuer(deps.rooms) if deps.rooms is not None else None,
     )
 
 
@@ -91,6 +100,8 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
         await conversation.start_prefilled(turn, draft, intro_key="reminder.need.prefilled")
 
     reminders.register(actions, reminder_context_of(deps), start_need)
+    if deps.rooms is not None:
+        rooms.register(router, actions, deps.rooms, allow_guests=deps.settings.rooms.allow_guests)
     welcome.register(
         router, actions, deps, start_need=conversation.start, start_deviation=deviation.start
     )

@@ -24,6 +24,7 @@ from bot.teams.router import ActionRegistry, CommandRouter, normalize
 from bot.teams.turn import Turn
 from cards import verbs
 from cards.models import QuestionCard
+from cards.models.deviation import FORM_FIELDS
 
 RESUME_AFTER = timedelta(minutes=30)
 ACTIVE = ("active", "summary")
@@ -214,8 +215,9 @@ class DeviationConversation:
         await turn.send_card(form_card(turn.lang, values, {}, draft_id))
 
     async def on_form_submit(self, turn: Turn, data: dict[str, Any]) -> None:
-        raw = {k: str(v).strip() for k, v in data.items() if k != "verb" and v is not None}
-        draft_id = str(raw.pop("draft_id", "") or uuid.uuid4().hex[:12])
+        # only the form's own fields: a forged or stale submit may carry others (fuzz test)
+        raw = {k: str(v).strip() for k, v in data.items() if k in FORM_FIELDS and v is not None}
+        draft_id = str(data.get("draft_id") or uuid.uuid4().hex[:12])
         stored = await self._load(turn)
         session = DeviationSession.from_dict(stored["session"]) if stored else DeviationSession()
         result = apply_form(session, raw, self._today())

@@ -40,7 +40,7 @@ from bot.teams.features.need_views import (
 from bot.teams.router import ActionRegistry, CommandRouter, normalize
 from bot.teams.turn import Turn
 from cards import verbs
-from cards.models import NeedFormCard, ResumeDraftCard
+from cards.models import FORM_FIELDS, NeedFormCard, ResumeDraftCard
 
 # After this long without an answer, the next message asks before it continues the draft.
 RESUME_AFTER = timedelta(minutes=30)
@@ -243,9 +243,8 @@ class NeedConversation:
 
     async def on_form_submit(self, turn: Turn, data: dict[str, Any]) -> None:
         context = await self.context(turn)
-        raw = {
-            k: str(v) for k, v in data.items() if k not in ("verb", "draft_id") and v is not None
-        }
+        # only the form's own fields: a forged or stale submit may carry others (fuzz test)
+        raw = {k: str(v) for k, v in data.items() if k in FORM_FIELDS and v is not None}
         draft, errors = apply_form(context, raw)
         draft_id = str(data.get("draft_id") or uuid.uuid4().hex[:12])
         if errors:

@@ -1,7 +1,7 @@
 """deviations (avvik) and their follow-up
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0006"
 # The merger re-chains this after 0005 (collaboration rooms), which is built in parallel.
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
