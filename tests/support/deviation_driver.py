@@ -75,8 +75,10 @@ class DeviationDriver:
         return self.connector.sent_to(self.user.personal_conversation)
 
     def last_card(self) -> dict[str, Any]:
+        """The last card the bot answered a turn with (replies carry the activity they answer;
+        proactive notices, such as the reporter's own copy of a filed case, do not)."""
         for record in reversed(self.sent()):
-            if record.cards:
+            if record.cards and record.method == "POST" and record.activity_id:
                 return record.cards[-1]
         raise AssertionError("the bot sent no card")
 
