@@ -20,9 +20,10 @@ from bot.core.clock import Clock
 from bot.core.domain import approval as rules
 from bot.core.domain.directory import Directory, StandIn
 from bot.core.domain.errors import Conflict, NotAuthorized, NotFound
-from bot.core.domain.records import CardCopy, ConversationRef, NeedCase
+from bot.core.domain.records import ConversationRef, NeedCase
 from bot.core.i18n import language_of, t
 from bot.core.ports import NeedCards, UnitOfWork, UnitOfWorkFactory
+from bot.core.services import card_copies
 from bot.core.services.audit import record
 from bot.core.services.conversations import queue_notice
 
@@ -119,18 +120,16 @@ async def post_copy(
     text: str,
 ) -> None:
     """Queue a new copy of a card and remember it, so later changes can edit it in place."""
-    await queue_notice(
-        uow, recipient=recipient, idempotency_key=key, clock=ctx.clock, text=text, card=card
-    )
-    await uow.card_copies.add(
-        CardCopy(
-            case_number=case.case_number,
-            purpose=purpose,
-            recipient=recipient,
-            view=view,
-            idempotency_key=key,
-        ),
-        now=ctx.clock.now(),
+    await card_copies.post_copy(
+        uow,
+        ctx.clock,
+        subject=case.case_number,
+        purpose=purpose,
+        recipient=recipient,
+        view=view,
+        key=key,
+        card=card,
+        text=text,
     )
 
 
@@ -152,17 +151,7 @@ async def edit_copies(
             )
         else:
             card = await ctx.cards.triage_card(case, lang=lang)
-        prefix = f"{copy.idempotency_key}:update:"
-        key = f"{prefix}v{case.version}"
-        await queue_notice(
-            uow,
-            recipient=copy.recipient,
-            idempotency_key=key,
-            clock=ctx.clock,
-            card=card,
-            update_of_message=copy.idempotency_key,
-        )
-        await uow.outbox.supersede(prefix, keep=key)
+        await card_copies.queue_copy_edit(uow, ctx.clock, copy, card, case.version)
 
 
 async def _tell(uow: UnitOfWork, ctx: ApprovalContext, recipient: str, key: str, text: str) -> None:

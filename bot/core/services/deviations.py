@@ -21,10 +21,11 @@ from bot.core.domain import deviation as rules
 from bot.core.domain.deviation_records import DeviationCase, DeviationCount
 from bot.core.domain.directory import Directory
 from bot.core.domain.errors import Conflict, NotFound
-from bot.core.domain.records import CardCopy, ConversationRef
+from bot.core.domain.records import ConversationRef
 from bot.core.formatting import format_date
 from bot.core.i18n import t
 from bot.core.ports import UnitOfWork, UnitOfWorkFactory
+from bot.core.services import card_copies
 from bot.core.services.approvals import lang_of
 from bot.core.services.audit import record
 from bot.core.services.conversations import queue_notice
@@ -87,18 +88,16 @@ async def post_copy(
     text: str,
 ) -> None:
     card = ctx.cards.deviation_card(case, view=view, lang=lang)
-    await queue_notice(
-        uow, recipient=recipient, idempotency_key=key, clock=ctx.clock, text=text, card=card
-    )
-    await uow.card_copies.add(
-        CardCopy(
-            case_number=case.case_number,
-            purpose=PURPOSE,
-            recipient=recipient,
-            view=view,
-            idempotency_key=key,
-        ),
-        now=ctx.clock.now(),
+    await card_copies.post_copy(
+        uow,
+        ctx.clock,
+        subject=case.case_number,
+        purpose=PURPOSE,
+        recipient=recipient,
+        view=view,
+        key=key,
+        card=card,
+        text=text,
     )
 
 
@@ -110,17 +109,7 @@ async def edit_copies(uow: UnitOfWork, ctx: DeviationContext, case: DeviationCas
         card = ctx.cards.deviation_card(
             case, view="readonly" if view == "reporter" else view, lang=lang
         )
-        prefix = f"{copy.idempotency_key}:update:"
-        key = f"{prefix}v{case.version}"
-        await queue_notice(
-            uow,
-            recipient=copy.recipient,
-            idempotency_key=key,
-            clock=ctx.clock,
-            card=card,
-            update_of_message=copy.idempotency_key,
-        )
-        await uow.outbox.supersede(prefix, keep=key)
+        await card_copies.queue_copy_edit(uow, ctx.clock, copy, card, case.version)
 
 
 def channel_key(channel_id: str) -> str:

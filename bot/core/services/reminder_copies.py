@@ -14,7 +14,7 @@ from bot.core.domain.records import CardCopy, ConversationRef
 from bot.core.domain.reminder_actions import OptionRequest, ReminderRecord
 from bot.core.i18n import t
 from bot.core.ports import UnitOfWork
-from bot.core.services.conversations import queue_notice
+from bot.core.services import card_copies
 from bot.core.services.reminder_context import ReminderContext, ReminderStore
 from bot.core.services.reminder_delivery import (
     CHANNEL_VIEW,
@@ -87,17 +87,7 @@ async def edit_reminder_copies(uow: UnitOfWork, ctx: ReminderContext, view: Remi
 async def queue_edit(
     uow: UnitOfWork, ctx: ReminderContext, copy: CardCopy, card: dict[str, Any], version: int
 ) -> None:
-    prefix = f"{copy.idempotency_key}:update:"
-    key = f"{prefix}v{version}"
-    await queue_notice(
-        uow,
-        recipient=copy.recipient,
-        idempotency_key=key,
-        clock=ctx.clock,
-        card=card,
-        update_of_message=copy.idempotency_key,
-    )
-    await uow.outbox.supersede(prefix, keep=key)
+    await card_copies.queue_copy_edit(uow, ctx.clock, copy, card, version)
 
 
 def _person_of(ref_key: str) -> str | None:
@@ -123,24 +113,16 @@ async def request_option_approval(
         actionable=True,
         show_value=await show_value_to(ctx, approver, view.contract),
     )
-    key = f"option:{option.id}:approver"
-    await queue_notice(
+    await card_copies.post_copy(
         uow,
+        ctx.clock,
+        subject=option_subject(option.id),
+        purpose=OPTION,
         recipient=recipient,
-        idempotency_key=key,
-        clock=ctx.clock,
+        view="approver",
+        key=f"option:{option.id}:approver",
         card=card,
         text=t("option.notice", lang, **option_params(option, view, lang)),
-    )
-    await uow.card_copies.add(
-        CardCopy(
-            case_number=option_subject(option.id),
-            purpose=OPTION,
-            recipient=recipient,
-            view="approver",
-            idempotency_key=key,
-        ),
-        now=ctx.clock.now(),
     )
 
 

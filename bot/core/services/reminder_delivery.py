@@ -18,13 +18,13 @@ from datetime import date
 
 from bot.core.domain.contracts import Contract, ReminderDue
 from bot.core.domain.directory import Person
-from bot.core.domain.records import CardCopy, ConversationRef
+from bot.core.domain.records import ConversationRef
 from bot.core.domain.reminder_actions import PENDING, ReminderRecord
 from bot.core.formatting import format_date
 from bot.core.i18n import language_of, t
 from bot.core.ports import UnitOfWork
+from bot.core.services import card_copies
 from bot.core.services.contracts import may_see_value
-from bot.core.services.conversations import queue_notice
 from bot.core.services.reminder_context import ReminderContext, ReminderStore
 from bot.core.services.reminders import ScanResult, scan_reminders
 
@@ -187,26 +187,18 @@ async def deliver(
             refresh_user_ids=refresh,
             deviation_count=deviations,
         )
-        key = f"reminder:{reminder.id}:{reminder.sends}:{recipient.key}"
-        if await queue_notice(
+        if await card_copies.post_copy(
             uow,
+            ctx.clock,
+            subject=subject,
+            purpose=REMINDER,
             recipient=recipient.key,
-            idempotency_key=key,
-            clock=ctx.clock,
-            text=summary_text(reminder, contract, lang),
+            view=CHANNEL_VIEW if recipient.person is None else PERSON_VIEW,
+            key=f"reminder:{reminder.id}:{reminder.sends}:{recipient.key}",
             card=card,
+            text=summary_text(reminder, contract, lang),
         ):
             queued += 1
-        await uow.card_copies.add(
-            CardCopy(
-                case_number=subject,
-                purpose=REMINDER,
-                recipient=recipient.key,
-                view=CHANNEL_VIEW if recipient.person is None else PERSON_VIEW,
-                idempotency_key=key,
-            ),
-            now=ctx.clock.now(),
-        )
     if ctx.on_queued is not None:
         ctx.on_queued(queued)
     return queued
