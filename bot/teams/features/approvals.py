@@ -18,6 +18,7 @@ from bot.core.domain.records import NeedCase
 from bot.core.services import approvals as service
 from bot.core.services.approval_digest import set_daily_digest
 from bot.core.services.approvals import ApprovalContext
+from bot.teams.card_data import int_of, text_of, verb_of
 from bot.teams.deps import TeamsDeps
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
@@ -38,28 +39,6 @@ TRIAGE_ACTIONS = {
     verbs.TRIAGE_REJECT: (rules.TRIAGE_REJECT, "reject_reason"),
 }
 MAX_LISTED = 10
-
-
-def _verb(turn: Turn, data: dict[str, Any]) -> str:
-    """The verb of an Action.Execute invoke (from the action), else of a submit (from data)."""
-    action = turn.value.get("action")
-    if isinstance(action, dict) and isinstance(action.get("verb"), str):
-        return str(action["verb"])
-    return str(data.get("verb") or "")
-
-
-def _version(data: dict[str, Any]) -> int | None:
-    try:
-        return int(data.get("version"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def _text(data: dict[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    return (
-        str(value).strip() if isinstance(value, str | int | float) and str(value).strip() else None
-    )
 
 
 def _note(turn: Turn, error: AppError, case: NeedCase | None) -> str:
@@ -89,7 +68,7 @@ class ApprovalCards:
         )
 
     async def on_execute(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        verb = _verb(turn, data)
+        verb = verb_of(turn, data)
         number = str(data.get("case_id") or "")
         if verb == verbs.APPROVAL_REFRESH:
             case = await service.get_case(self._ctx, number)
@@ -110,7 +89,7 @@ class ApprovalCards:
 
     async def on_submit(self, turn: Turn, data: dict[str, Any]) -> None:
         """Action.Submit fallback: no card can be returned, so the answer is a text."""
-        verb = _verb(turn, data)
+        verb = verb_of(turn, data)
         if verb == verbs.APPROVAL_REFRESH:
             return
         case, error = await self._decide(turn, verb, data)
@@ -138,8 +117,8 @@ class ApprovalCards:
                 actor_id=turn.sender.aad_object_id,
                 actor_name=turn.sender.name,
                 action=action,
-                version=_version(data),
-                comment=_text(data, "comment"),
+                version=int_of(data.get("version")),
+                comment=text_of(data, "comment"),
             ),
         )
 
@@ -173,13 +152,13 @@ class ApprovalCards:
                 actor_id=turn.sender.aad_object_id,
                 actor_name=turn.sender.name,
                 action=action,
-                version=_version(data),
-                note=_text(data, field) if field else None,
+                version=int_of(data.get("version")),
+                note=text_of(data, field) if field else None,
             ),
         )
 
     async def on_triage_execute(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        case, error = await self._triage(turn, _verb(turn, data), data)
+        case, error = await self._triage(turn, verb_of(turn, data), data)
         if case is None:
             return None
         notice = _note(turn, error, case) if error is not None else None
@@ -188,7 +167,7 @@ class ApprovalCards:
         )
 
     async def on_triage_submit(self, turn: Turn, data: dict[str, Any]) -> None:
-        verb = _verb(turn, data)
+        verb = verb_of(turn, data)
         case, error = await self._triage(turn, verb, data)
         if case is None:
             await turn.say("approval.not_found", number=str(data.get("case_id") or ""))

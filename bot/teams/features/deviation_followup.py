@@ -9,7 +9,6 @@ every other copy is edited in place through the outbox.
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from bot.core.domain import deviation as rules
@@ -17,6 +16,7 @@ from bot.core.domain.deviation_records import DeviationCase
 from bot.core.domain.errors import AppError, Conflict, NotAuthorized, NotFound, ValidationFailed
 from bot.core.services import deviations as service
 from bot.core.services.deviations import DeviationContext
+from bot.teams.card_data import date_of, int_of, text_of, verb_of
 from bot.teams.deps import TeamsDeps
 from bot.teams.features.deviation_views import stats_card
 from bot.teams.turn import Turn
@@ -29,32 +29,6 @@ ACTIONS = {
     verbs.DEVIATION_RECLAIM: (rules.RECLAIM, "reclaim_note"),
     verbs.DEVIATION_CLOSE: (rules.CLOSE, "close_note"),
 }
-
-
-def _verb(turn: Turn, data: dict[str, Any]) -> str:
-    action = turn.value.get("action")
-    if isinstance(action, dict) and isinstance(action.get("verb"), str):
-        return str(action["verb"])
-    return str(data.get("verb") or "")
-
-
-def _version(data: dict[str, Any]) -> int | None:
-    try:
-        return int(data.get("version"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def _text(data: dict[str, Any], key: str | None) -> str | None:
-    value = data.get(key) if key else None
-    return str(value).strip() or None if isinstance(value, str) else None
 
 
 class DeviationFollowUp:
@@ -80,11 +54,11 @@ class DeviationFollowUp:
                 actor_id=turn.sender.aad_object_id,
                 actor_name=turn.sender.name,
                 action=action,
-                version=_version(data),
+                version=int_of(data.get("version")),
                 decision=rules.Decision(
-                    deadline=_date(data.get("deadline")),
-                    outcome=_text(data, "outcome"),
-                    note=_text(data, note_field),
+                    deadline=date_of(data.get("deadline")),
+                    outcome=text_of(data, "outcome"),
+                    note=text_of(data, note_field),
                 ),
             )
             return case, None
@@ -95,7 +69,7 @@ class DeviationFollowUp:
             return await service.get_case(self._ctx, number), error
 
     async def on_execute(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        case, error = await self._attempt(turn, _verb(turn, data), data)
+        case, error = await self._attempt(turn, verb_of(turn, data), data)
         if case is None:
             return None
         notice = self._note(turn, error, case) if error is not None else None
@@ -109,7 +83,7 @@ class DeviationFollowUp:
         )
 
     async def on_submit(self, turn: Turn, data: dict[str, Any]) -> None:
-        verb = _verb(turn, data)
+        verb = verb_of(turn, data)
         case, error = await self._attempt(turn, verb, data)
         if case is None:
             await turn.say("deviation.not_found", number=str(data.get("case_id") or ""))

@@ -19,6 +19,7 @@ from bot.core.formatting import format_date
 from bot.core.services import option_approvals as options
 from bot.core.services import reminder_actions as service
 from bot.core.services.reminder_context import ReminderContext
+from bot.teams.card_data import int_of, verb_of
 from bot.teams.router import ActionRegistry
 from bot.teams.turn import Turn
 from cards import verbs
@@ -34,20 +35,6 @@ REMINDER_ACTIONS = {
     verbs.REMINDER_SNOOZE: rules.SNOOZE,
 }
 OPTION_ACTIONS = {verbs.OPTION_APPROVE: rules.APPROVE, verbs.OPTION_REJECT: rules.REJECT}
-
-
-def _verb(turn: Turn, data: dict[str, Any]) -> str:
-    action = turn.value.get("action")
-    if isinstance(action, dict) and isinstance(action.get("verb"), str):
-        return str(action["verb"])
-    return str(data.get("verb") or "")
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _personal(turn: Turn) -> bool:
@@ -66,7 +53,7 @@ class ReminderFeature:
     async def _act(
         self, turn: Turn, verb: str, data: dict[str, Any]
     ) -> tuple[service.ReminderView | None, AppError | None]:
-        reminder_id = _int(data.get("reminder_id"))
+        reminder_id = int_of(data.get("reminder_id"))
         action = REMINDER_ACTIONS.get(verb)
         if reminder_id is None or action is None:
             return None, None
@@ -83,7 +70,7 @@ class ReminderFeature:
                 actor_id=turn.sender.aad_object_id,
                 actor_name=turn.sender.name,
                 action=action,
-                version=_int(data.get("version")),
+                version=int_of(data.get("version")),
             )
         except NotFound:
             return None, None
@@ -97,9 +84,9 @@ class ReminderFeature:
         return view, None
 
     async def on_execute(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        verb = _verb(turn, data)
+        verb = verb_of(turn, data)
         if verb == verbs.REMINDER_REFRESH:
-            reminder_id = _int(data.get("reminder_id"))
+            reminder_id = int_of(data.get("reminder_id"))
             current = await service.get_view(self._ctx, reminder_id) if reminder_id else None
             if current is None:
                 return None
@@ -119,7 +106,7 @@ class ReminderFeature:
         )
 
     async def on_submit(self, turn: Turn, data: dict[str, Any]) -> None:
-        verb = _verb(turn, data)
+        verb = verb_of(turn, data)
         if verb == verbs.REMINDER_REFRESH:
             return
         view, error = await self._act(turn, verb, data)
@@ -142,7 +129,7 @@ class ReminderFeature:
     async def _decide(
         self, turn: Turn, verb: str, data: dict[str, Any]
     ) -> tuple[tuple[rules.OptionRequest, service.ReminderView] | None, AppError | None]:
-        request_id = _int(data.get("request_id"))
+        request_id = int_of(data.get("request_id"))
         action = OPTION_ACTIONS.get(verb)
         if request_id is None or action is None:
             return None, None
@@ -154,7 +141,7 @@ class ReminderFeature:
                 actor_id=turn.sender.aad_object_id,
                 actor_name=turn.sender.name,
                 action=action,
-                version=_int(data.get("version")),
+                version=int_of(data.get("version")),
                 comment=comment if isinstance(comment, str) else None,
             )
         except NotFound:
@@ -168,7 +155,7 @@ class ReminderFeature:
         return turn.t(error.message_key, approver=option.approver_name, **error.params)
 
     async def on_option_execute(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        found, error = await self._decide(turn, _verb(turn, data), data)
+        found, error = await self._decide(turn, verb_of(turn, data), data)
         if found is None:
             return None
         option, view = found
@@ -182,7 +169,7 @@ class ReminderFeature:
         )
 
     async def on_option_submit(self, turn: Turn, data: dict[str, Any]) -> None:
-        verb = _verb(turn, data)
+        verb = verb_of(turn, data)
         found, error = await self._decide(turn, verb, data)
         if found is None:
             await turn.say("reminder.not_found")
