@@ -206,7 +206,9 @@ class OutboxWorker:
             if slot.wait > 0:
                 await self._clock.sleep(slot.wait)
             if slot.reserved:
-                return
+                break
+        while (wait := self._limiter.admit(self._clock.now().timestamp())) > 0:
+            await self._clock.sleep(wait)
 
     async def _handle_failure(self, message: OutboxMessage, error: DeliveryFailed) -> None:
         if error.unreachable:

@@ -7,6 +7,8 @@ about 50 requests per second per tenant (platform.md §1.1). A bucket of `burst`
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from dataclasses import dataclass
 
 
@@ -52,6 +54,9 @@ class SendLimiter:
         self._burst = burst
         self._next_global_slot: float | None = None
         self._conversations: dict[str, TokenBucket] = {}
+        # when the last sends actually went out (one second's worth), see `admit`
+        self._sent: deque[float] = deque()
+        self._per_second = max(1, math.floor(global_rate))
 
     def reserve(self, conversation: str, now: float) -> SendSlot:
         """Reserve the next send to `conversation`.
@@ -67,6 +72,20 @@ class SendLimiter:
         slot = max(now, self._next_global_slot if self._next_global_slot is not None else now)
         self._next_global_slot = slot + 1.0 / self._global_rate
         return SendSlot(reserved=True, wait=slot - now)
+
+    def admit(self, now: float) -> float:
+        """The last check before a send goes out: 0 (and the send is counted) when fewer than
+        `rate` sends went out in the last second, else how long until one drops out.
+
+        Slots are evenly spaced, but senders wake late by different amounts on a busy machine;
+        without this, a late one and an on-time one could land in the same second as a full
+        second's worth of others (Teams answers 429 to the extra)."""
+        while self._sent and self._sent[0] <= now - 1.0:
+            self._sent.popleft()
+        if len(self._sent) >= self._per_second:
+            return max(0.001, self._sent[0] + 1.0 - now)
+        self._sent.append(now)
+        return 0.0
 
     def conversation_wait(self, conversation: str, now: float) -> float:
         """How long this conversation's own limit holds the next send back (takes nothing)."""
