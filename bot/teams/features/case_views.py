@@ -20,6 +20,11 @@ def room_text(item: NeedItem, lang: str) -> str:
     return t(f"cases.room.{state}", lang) if state else ""
 
 
+def ready_link(item: NeedItem) -> str:
+    """The room's link once the room is ready (before that its people are not all in it)."""
+    return room_link(item.room) if room_state(item.room) == "ready" else ""
+
+
 def deviation_contract(case: DeviationCase, lang: str) -> str:
     """`Kontorrekvisita (AV-2024-001)`, or "Ukjent avtale" (never a value of the contract)."""
     if not case.contract_number:
@@ -37,7 +42,7 @@ def _need_entry(item: NeedItem, lang: str) -> CaseEntry:
         when=case.created_at,
         kind=t("cases.kind.need", lang),
         room_text=room_text(item, lang),
-        room_url=room_link(item.room) if room_state(item.room) == "ready" else "",
+        room_url=ready_link(item),
     )
 
 
@@ -88,5 +93,5 @@ def need_detail_card(
         tier_lines=tier_lines,
         checklist=[t(key, lang) for key in case.checklist],
         room_text=room_text(item, lang),
-        room_url=room_link(item.room) if room_state(item.room) == "ready" else "",
+        room_url=ready_link(item),
     ).render()
