@@ -106,6 +106,10 @@ class NeedRepository(Protocol):
 
     async def list_for_requester(self, requester_id: str, *, limit: int = 20) -> list[NeedCase]: ...
 
+    async def count_for_requester(self, requester_id: str) -> int:
+        """How many cases the person has filed ("mine saker" says how many it leaves out)."""
+        ...
+
     async def get_by_draft(self, requester_id: str, draft_id: str) -> NeedCase | None:
         """The case filed from this chat draft, if any (filing is idempotent per draft)."""
         ...
@@ -177,6 +181,10 @@ class DeviationRepository(Protocol):
     async def list_for_reporter(
         self, reporter_id: str, *, limit: int = 20
     ) -> list[DeviationCase]: ...
+
+    async def count_for_reporter(self, reporter_id: str) -> int:
+        """How many deviations the person has reported (for "mine saker")."""
+        ...
 
     async def counts_for_contracts(self, numbers: Sequence[str]) -> list[DeviationCount]: ...
 

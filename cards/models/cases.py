@@ -18,21 +18,35 @@ MAX_ROWS = 15
 
 
 class CaseEntry(NamedTuple):
-    """What the caller gives per case (status already as a localized label)."""
+    """What the caller gives per case (status, kind and room text already as localized labels;
+    `status` may be several parts joined, e.g. a deviation's category, severity and state).
+    `room_url` is the collaboration room's link: a button opens it (https only)."""
 
     case_id: str
     number: str
     title: str
     status: str
     when: date | datetime | None = None
+    kind: str = ""
+    room_text: str = ""
+    room_url: str = ""
+
+
+def _web_link(url: str) -> str:
+    return url if url.startswith("https://") else ""
 
 
 class CaseRow(BaseModel):
     model_config = ConfigDict(frozen=True)
     case_id: PlainText
     number: UserText
+    tag: UserText  # "number · kind"
     title: UserText
     meta: UserText  # "status · date"
+    room_text: UserText = ""
+    has_room_text: bool = False
+    room_url: PlainText = ""
+    has_room_url: bool = False
 
 
 class CaseListCard(CardModel):
@@ -62,10 +76,15 @@ class CaseListCard(CardModel):
             CaseRow(
                 case_id=entry.case_id,
                 number=entry.number,
+                tag=" · ".join(part for part in (entry.number, entry.kind) if part),
                 title=entry.title,
                 meta=" · ".join(
                     part for part in (entry.status, format_when(entry.when, lang_)) if part
                 ),
+                room_text=entry.room_text,
+                has_room_text=bool(entry.room_text),
+                room_url=_web_link(entry.room_url),
+                has_room_url=bool(_web_link(entry.room_url)),
             )
             for entry in shown
         ]
@@ -73,7 +92,8 @@ class CaseListCard(CardModel):
 
 
 class CaseDetailCard(CardModel):
-    """One case: number, title, status, details, total, tier and checklist."""
+    """One needs case: number, title, status, details, total, tier and checklist, and its
+    collaboration room's state and link when it has one."""
 
     template: ClassVar[str] = "case_detail"
     case_id: PlainText
@@ -86,6 +106,10 @@ class CaseDetailCard(CardModel):
     tier_lines: list[Line]
     checklist: list[Line]
     has_checklist: bool
+    room_text: UserText = ""
+    has_room_text: bool = False
+    room_url: PlainText = ""
+    has_room_url: bool = False
 
     @classmethod
     def build(
@@ -101,9 +125,12 @@ class CaseDetailCard(CardModel):
         tier_name: str,
         tier_lines: Sequence[str] = (),
         checklist: Sequence[str] = (),
+        room_text: str = "",
+        room_url: str = "",
     ) -> CaseDetailCard:
-        """`rows` are `(label, value)`; `status` is the localized status label."""
+        """`rows` are `(label, value)`; `status` and `room_text` are localized labels."""
         lang_ = as_lang(lang)
+        url = _web_link(room_url)
         return cls(
             lang=lang_,
             case_id=case_id,
@@ -116,4 +143,8 @@ class CaseDetailCard(CardModel):
             tier_lines=lines(tier_lines),
             checklist=lines(checklist),
             has_checklist=bool(checklist),
+            room_text=room_text,
+            has_room_text=bool(room_text),
+            room_url=url,
+            has_room_url=bool(url),
         )

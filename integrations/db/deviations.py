@@ -129,6 +129,14 @@ class SqlDeviationRepository:
         ).all()
         return [_to_record(row) for row in rows]
 
+    async def count_for_reporter(self, reporter_id: str) -> int:
+        value = await self._session.scalar(
+            select(func.count())
+            .select_from(DeviationRow)
+            .where(col(DeviationRow.reporter_id) == reporter_id)
+        )
+        return int(value or 0)
+
     async def counts_for_contracts(self, numbers: Sequence[str]) -> list[DeviationCount]:
         """Deviations of these contracts by category and state."""
         if not numbers:

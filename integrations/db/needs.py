@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -146,6 +146,14 @@ class SqlNeedRepository:
             )
         ).all()
         return [_to_record(row) for row in rows]
+
+    async def count_for_requester(self, requester_id: str) -> int:
+        value = await self._session.scalar(
+            select(func.count())
+            .select_from(NeedRow)
+            .where(col(NeedRow.requester_id) == requester_id)
+        )
+        return int(value or 0)
 
     async def update_if_version(
         self, case_number: str, expected_version: int, **changes: Any

@@ -44,6 +44,7 @@ from cards.models.need_form import CLIMATE_IMPACTS, CONTRACT_TYPES, URGENCIES, Y
 from cards.models.reminder import OptionApprovalCard, ReminderCard
 from cards.models.rooms import RoomFailedCard, RoomWelcomeCard
 from cards.render import TEMPLATES_DIR, template_names
+from tests.unit.case_card_samples import CASE_SAMPLES
 from tests.unit.deviation_card_samples import DEVIATION_SAMPLES
 
 pytestmark = pytest.mark.unit
@@ -316,6 +317,7 @@ SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "option_approval": lambda lang: _option(lang),
     "option_approval_decided": lambda lang: _option(lang, decided=True),
     **DEVIATION_SAMPLES,
+    **CASE_SAMPLES,
     "room_welcome": lambda lang: _room_welcome(lang),
     "room_welcome_no_link": lambda lang: _room_welcome(lang, url=""),
     "room_failed": lambda lang: _room_failed(lang),

@@ -169,13 +169,3 @@ async def file_need(
             )
         await uow.commit()
     return case
-
-
-async def cases_of(requester_id: str, *, uow: UnitOfWork, limit: int = 15) -> list[NeedCase]:
-    async with uow:
-        return await uow.needs.list_for_requester(requester_id, limit=limit)
-
-
-async def case_by_number(number: str, *, uow: UnitOfWork) -> NeedCase | None:
-    async with uow:
-        return await uow.needs.get(number)

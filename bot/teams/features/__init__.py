@@ -12,6 +12,7 @@ from bot.core.services.reminder_context import ReminderContext
 from bot.teams.deps import TeamsDeps
 from bot.teams.features import (
     approvals,
+    cases,
     contracts,
     deviations,
     needs,
@@ -93,7 +94,9 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
     # interceptors: a draft in progress first, then an answer to an approver's question.
     conversation = needs.register(router, actions, deps, approvals=approval_context)
     approvals.register(router, actions, deps, approval_context)
-    deviation = deviations.register(router, actions, deps, deviation_context_of(deps))
+    deviation_context = deviation_context_of(deps)
+    deviation = deviations.register(router, actions, deps, deviation_context)
+    cases.register(router, actions, deps, deviation_context, conversation.context)
     contracts.register(router, deps)
 
     async def start_need(turn: Turn, draft: NeedDraft) -> None:

@@ -6,12 +6,10 @@ from typing import Any
 
 from bot.core.domain.need_fields import FIELDS, IntakeContext, field_spec, summary_rows
 from bot.core.domain.need_intake import IntakeSession, Prompt
-from bot.core.domain.needs import NeedDraft
-from bot.core.domain.records import NeedCase
 from bot.core.domain.thresholds import Tier
 from bot.core.i18n import t
 from bot.core.services.needs import Assessment
-from cards.models import CaseDetailCard, CaseEntry, CaseListCard, NeedSummaryCard, QuestionCard
+from cards.models import NeedSummaryCard, QuestionCard
 
 
 def _step(session: IntakeSession, field: str | None) -> tuple[int, int] | None:
@@ -79,39 +77,4 @@ def summary_card(
         tier_lines=tier_lines,
         checklist=[t(item.key, lang) for item in assessment.checklist],
         editable_fields=editable,
-    ).render()
-
-
-def case_list_card(cases: list[NeedCase], lang: str) -> dict[str, Any]:
-    entries = [
-        CaseEntry(
-            case_id=case.case_number,
-            number=case.case_number,
-            title=case.title,
-            status=t(f"need.status.{case.status}", lang),
-            when=case.created_at,
-        )
-        for case in cases
-    ]
-    return CaseListCard.build(lang, cases=entries).render()
-
-
-def case_detail_card(
-    case: NeedCase, assessment: Assessment, context: IntakeContext
-) -> dict[str, Any]:
-    lang = context.lang
-    draft = NeedDraft.from_dict(case.answers)
-    tier_name, tier_lines = tier_texts(assessment, lang)
-    rows = [(t(key, lang), value) for key, value in summary_rows(draft, context)]
-    return CaseDetailCard.build(
-        lang,
-        case_id=case.case_number,
-        number=case.case_number,
-        title=case.title,
-        status=t(f"need.status.{case.status}", lang),
-        rows=rows,
-        total=case.estimated_total,
-        tier_name=tier_name,
-        tier_lines=tier_lines,
-        checklist=[t(key, lang) for key in case.checklist],
     ).render()

@@ -1,4 +1,5 @@
-"""The needs report (behovsmelding) in chat: start, answer, change, form, send, and "mine saker".
+"""The needs report (behovsmelding) in chat: start, answer, change, form, send ("mine saker" is
+in cases.py).
 
 The conversation itself is the pure state machine in bot/core/domain/need_intake.py; this module
 only loads and stores it in the dialog state, renders its prompts and calls the use cases.
@@ -24,15 +25,11 @@ from bot.core.services.approvals import ApprovalContext
 from bot.core.services.needs import (
     FileNeed,
     assess,
-    case_by_number,
-    cases_of,
     file_need,
     filed_from_draft,
 )
 from bot.teams.deps import TeamsDeps
 from bot.teams.features.need_views import (
-    case_detail_card,
-    case_list_card,
     question_card,
     summary_card,
     tier_texts,
@@ -362,25 +359,6 @@ class NeedConversation:
             return None
         return f"{found[0].number} {found[0].title} ({found[0].supplier})"
 
-    # --- my cases ---------------------------------------------------------------------------
-
-    async def my_cases(self, turn: Turn) -> None:
-        cases = await cases_of(turn.sender.aad_object_id, uow=self._deps.uow())
-        await turn.send_card(case_list_card(cases, turn.lang))
-
-    async def open_case(self, turn: Turn, data: dict[str, Any]) -> None:
-        number = str(data.get("case_id") or "")
-        case = await case_by_number(number, uow=self._deps.uow())
-        # Only the requester sees their case here (approvers get their own cards).
-        if case is None or case.requester_id != turn.sender.aad_object_id:
-            await turn.say("need.flow.not_found", number=number)
-            return
-        context = await self.context(turn)
-        assessment = assess(
-            NeedDraft.from_dict(case.answers), self._deps.rules, on=case.created_at.date()
-        )
-        await turn.send_card(case_detail_card(case, assessment, context))
-
 
 def _parse_time(value: Any) -> datetime | None:
     try:
@@ -417,17 +395,9 @@ def register(
     async def form(turn: Turn, _: str) -> None:
         await conversation.on_form_open(turn, {})
 
-    @router.command("mine saker", "my cases")
-    async def my_cases(turn: Turn, _: str) -> None:
-        await conversation.my_cases(turn)
-
     @actions.on_submit(verbs.WELCOME_NEW_NEED)
     async def start_button(turn: Turn, _: dict[str, Any]) -> None:
         await conversation.start(turn)
-
-    @actions.on_submit(verbs.WELCOME_MY_CASES)
-    async def my_cases_button(turn: Turn, _: dict[str, Any]) -> None:
-        await conversation.my_cases(turn)
 
     actions.on_submit(verbs.NEED_ANSWER)(conversation.on_answer)
     actions.on_submit(verbs.NEED_RESUME)(conversation.on_resume)
@@ -437,5 +407,4 @@ def register(
     actions.on_submit(verbs.NEED_FORM_OPEN)(conversation.on_form_open)
     actions.on_submit(verbs.NEED_FORM_SUBMIT)(conversation.on_form_submit)
     actions.on_submit(verbs.NEED_SUBMIT)(conversation.on_submit)
-    actions.on_submit(verbs.CASE_OPEN)(conversation.open_case)
     return conversation
