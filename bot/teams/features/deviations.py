@@ -18,6 +18,7 @@ from bot.core.i18n import t
 from bot.core.services.deviation_filing import FileDeviation, file_deviation, filed_from_draft
 from bot.core.services.deviations import DeviationContext
 from bot.teams.deps import TeamsDeps
+from bot.teams.drafts import DraftState
 from bot.teams.features.deviation_followup import ACTIONS, DeviationFollowUp
 from bot.teams.features.deviation_views import MAX_MATCHES, form_card, question_card, summary_card
 from bot.teams.router import ActionRegistry, CommandRouter, normalize
@@ -57,26 +58,7 @@ class DeviationConversation:
     def __init__(self, deps: TeamsDeps, ctx: DeviationContext) -> None:
         self._deps = deps
         self._ctx = ctx
-        self._state = deps.conversation_state.create_property("deviation_intake")
-
-    # --- state ------------------------------------------------------------------------------
-
-    async def _load(self, turn: Turn) -> dict[str, Any] | None:
-        stored = await self._state.get(turn.context)
-        return stored if isinstance(stored, dict) and stored.get("session") else None
-
-    async def _save(self, turn: Turn, session: DeviationSession, draft_id: str) -> None:
-        await self._state.set(
-            turn.context,
-            {
-                "session": session.to_dict(),
-                "draft_id": draft_id,
-                "updated_at": self._deps.clock.now().isoformat(),
-            },
-        )
-
-    async def _clear(self, turn: Turn) -> None:
-        await self._state.delete(turn.context)
+        self._drafts = DraftState(deps.conversation_state, "deviation_intake", deps.clock)
 
     def _today(self) -> Any:
         return self._ctx.today()
@@ -84,7 +66,7 @@ class DeviationConversation:
     # --- entry points -----------------------------------------------------------------------
 
     async def start(self, turn: Turn, sentence: str | None = None) -> None:
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         if stored and DeviationSession.from_dict(stored["session"]).status in ACTIVE:
             await self._offer_resume(turn)
             return
@@ -116,17 +98,17 @@ class DeviationConversation:
 
     async def intercept(self, turn: Turn) -> bool:
         """Route a message to the report in progress; False when there is none."""
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         if not stored:
             return False
         session = DeviationSession.from_dict(stored["session"])
         if session.status not in ACTIVE:
-            await self._clear(turn)
+            await self._drafts.clear(turn)
             return False
         files = files_of(turn)
         if files:
             added = session.add_attachments(files)
-            await self._save(turn, session, stored["draft_id"])
+            await self._drafts.save(turn, session, stored["draft_id"])
             await turn.say("deviation.flow.attachments_added", count=added)
             if not turn.text:
                 if session.status == "summary":  # show the summary with the new file
@@ -144,7 +126,7 @@ class DeviationConversation:
         updated = _parse_time(stored.get("updated_at"))
         if updated and self._deps.clock.now() - updated > RESUME_AFTER:
             await self._offer_resume(turn)
-            await self._save(turn, session, stored["draft_id"])  # ask once, then continue
+            await self._drafts.save(turn, session, stored["draft_id"])  # ask once, then continue
             return True
         prompt = session.answer(self._today(), turn.text)
         await self._show(turn, session, prompt, stored["draft_id"])
@@ -153,7 +135,7 @@ class DeviationConversation:
     # --- card verbs -------------------------------------------------------------------------
 
     async def _current(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         clicked = data.get("draft_id")
         if not stored or (clicked and clicked != stored.get("draft_id")):
             await turn.say("deviation.flow.stale_card")
@@ -173,7 +155,7 @@ class DeviationConversation:
         if stored is None:
             return
         if data.get("answer") == "discard":
-            await self._clear(turn)
+            await self._drafts.clear(turn)
             await turn.say("deviation.flow.discarded")
             return
         session = DeviationSession.from_dict(stored["session"])
@@ -182,7 +164,7 @@ class DeviationConversation:
     async def on_cancel(self, turn: Turn, data: dict[str, Any]) -> None:
         if await self._current(turn, data) is None:
             return
-        await self._clear(turn)
+        await self._drafts.clear(turn)
         await turn.say("deviation.cancelled")
 
     async def on_edit_field(self, turn: Turn, data: dict[str, Any]) -> None:
@@ -197,7 +179,7 @@ class DeviationConversation:
         await self._show(turn, session, prompt, stored["draft_id"])
 
     async def on_form_open(self, turn: Turn, data: dict[str, Any]) -> None:
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         session = DeviationSession.from_dict(stored["session"]) if stored else DeviationSession()
         draft_id = stored["draft_id"] if stored else uuid.uuid4().hex[:12]
         draft = session.draft
@@ -218,7 +200,7 @@ class DeviationConversation:
         # only the form's own fields: a forged or stale submit may carry others (fuzz test)
         raw = {k: str(v).strip() for k, v in data.items() if k in FORM_FIELDS and v is not None}
         draft_id = str(data.get("draft_id") or uuid.uuid4().hex[:12])
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         session = DeviationSession.from_dict(stored["session"]) if stored else DeviationSession()
         result = apply_form(session, raw, self._today())
         if result.prompt is None:
@@ -240,7 +222,7 @@ class DeviationConversation:
         sender = turn.sender
         filed = await filed_from_draft(self._ctx, sender.aad_object_id, stored["draft_id"])
         if filed is not None:
-            await self._clear(turn)
+            await self._drafts.clear(turn)
             await turn.say("deviation.flow.already_filed", number=filed.case_number)
             return
         contract = None
@@ -259,7 +241,7 @@ class DeviationConversation:
                 contract=contract,
             ),
         )
-        await self._clear(turn)
+        await self._drafts.clear(turn)
         if case.manager_name:
             await turn.say(
                 "deviation.flow.submitted", number=case.case_number, manager=case.manager_name
@@ -281,7 +263,7 @@ class DeviationConversation:
         search_fallback: str | None = None,
     ) -> None:
         if prompt.kind == "cancelled":
-            await self._clear(turn)
+            await self._drafts.clear(turn)
             await turn.say(prompt.message_key)
             return
         if prompt.kind == "pick":
@@ -295,7 +277,7 @@ class DeviationConversation:
             else:
                 await turn.say("deviation.flow.pick_unknown", number=number)
                 prompt = session.current_prompt()
-        await self._save(turn, session, draft_id)
+        await self._drafts.save(turn, session, draft_id)
         if prompt.kind == "summary":
             await turn.say(prompt.message_key)
             await turn.send_card(summary_card(session, turn.lang, draft_id))

@@ -29,6 +29,7 @@ from bot.core.services.needs import (
     filed_from_draft,
 )
 from bot.teams.deps import TeamsDeps
+from bot.teams.drafts import DraftState
 from bot.teams.features.need_views import (
     question_card,
     summary_card,
@@ -63,26 +64,7 @@ class NeedConversation:
     def __init__(self, deps: TeamsDeps, approvals: ApprovalContext | None = None) -> None:
         self._deps = deps
         self._approvals = approvals
-        self._state = deps.conversation_state.create_property("need_intake")
-
-    # --- state ------------------------------------------------------------------------------
-
-    async def _load(self, turn: Turn) -> dict[str, Any] | None:
-        stored = await self._state.get(turn.context)
-        return stored if isinstance(stored, dict) and stored.get("session") else None
-
-    async def _save(self, turn: Turn, session: IntakeSession, draft_id: str) -> None:
-        await self._state.set(
-            turn.context,
-            {
-                "session": session.to_dict(),
-                "draft_id": draft_id,
-                "updated_at": self._deps.clock.now().isoformat(),
-            },
-        )
-
-    async def _clear(self, turn: Turn) -> None:
-        await self._state.delete(turn.context)
+        self._drafts = DraftState(deps.conversation_state, "need_intake", deps.clock)
 
     async def context(self, turn: Turn) -> IntakeContext:
         areas = await self._deps.directory.service_areas()
@@ -96,7 +78,7 @@ class NeedConversation:
     # --- entry points -----------------------------------------------------------------------
 
     async def start(self, turn: Turn, sentence: str | None = None) -> None:
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         if stored and IntakeSession.from_dict(stored["session"]).status in ACTIVE:
             await self._offer_resume(turn, stored)
             return
@@ -116,7 +98,7 @@ class NeedConversation:
     async def start_prefilled(self, turn: Turn, draft: NeedDraft, *, intro_key: str) -> None:
         """A needs report with fields filled in already ("Start ny anskaffelse" on a contract
         reminder); a draft in progress is offered first, as with any other start."""
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         if stored and IntakeSession.from_dict(stored["session"]).status in ACTIVE:
             await self._offer_resume(turn, stored)
             return
@@ -141,7 +123,7 @@ class NeedConversation:
 
     async def intercept(self, turn: Turn) -> bool:
         """Route a message to the draft in progress; False when there is none."""
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         if not stored:
             return False
         said = normalize(turn.text)
@@ -152,12 +134,12 @@ class NeedConversation:
             return True
         session = IntakeSession.from_dict(stored["session"])
         if session.status not in ACTIVE:
-            await self._clear(turn)
+            await self._drafts.clear(turn)
             return False
         updated = _parse_time(stored.get("updated_at"))
         if updated and self._deps.clock.now() - updated > RESUME_AFTER:
             await self._offer_resume(turn, stored)
-            await self._save(turn, session, stored["draft_id"])  # ask once, then continue
+            await self._drafts.save(turn, session, stored["draft_id"])  # ask once, then continue
             return True
         context = await self.context(turn)
         await self._show(
@@ -168,7 +150,7 @@ class NeedConversation:
     # --- card verbs -------------------------------------------------------------------------
 
     async def on_answer(self, turn: Turn, data: dict[str, Any]) -> None:
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         if not stored:
             await turn.say("need.flow.stale_card")
             return
@@ -192,13 +174,13 @@ class NeedConversation:
     async def on_discard(self, turn: Turn, data: dict[str, Any]) -> None:
         if await self._current(turn, data) is None:
             return
-        await self._clear(turn)
+        await self._drafts.clear(turn)
         await turn.say("need.flow.discarded")
 
     async def on_cancel(self, turn: Turn, data: dict[str, Any]) -> None:
         if await self._current(turn, data) is None:
             return
-        await self._clear(turn)
+        await self._drafts.clear(turn)
         await turn.say("need.cancelled")
 
     async def on_edit_field(self, turn: Turn, data: dict[str, Any]) -> None:
@@ -214,7 +196,7 @@ class NeedConversation:
         await self._show(turn, session, prompt, context, stored["draft_id"])
 
     async def on_form_open(self, turn: Turn, data: dict[str, Any]) -> None:
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         session = IntakeSession.from_dict(stored["session"]) if stored else IntakeSession()
         draft_id = stored["draft_id"] if stored else uuid.uuid4().hex[:12]
         context = await self.context(turn)
@@ -273,7 +255,7 @@ class NeedConversation:
             turn.sender.aad_object_id, stored["draft_id"], uow=self._deps.uow()
         )
         if filed is not None:  # the bot restarted after filing, before it could say so
-            await self._clear(turn)
+            await self._drafts.clear(turn)
             await turn.say("need.flow.already_filed", number=filed.case_number)
             return
         approver = await self._approver(turn.sender.aad_object_id)
@@ -293,7 +275,7 @@ class NeedConversation:
             rules=self._deps.rules,
             approvals=self._approvals,
         )
-        await self._clear(turn)
+        await self._drafts.clear(turn)
         assessment = assess(session.draft, self._deps.rules, on=case.created_at.date())
         tier_name, _ = tier_texts(assessment, turn.lang)
         params = {
@@ -314,7 +296,7 @@ class NeedConversation:
 
     async def _current(self, turn: Turn, data: dict[str, Any]) -> dict[str, Any] | None:
         """The stored draft, if the clicked card belongs to it; otherwise say the card is stale."""
-        stored = await self._load(turn)
+        stored = await self._drafts.load(turn)
         clicked = data.get("draft_id")
         if not stored or (clicked and clicked != stored.get("draft_id")):
             await turn.say("need.flow.stale_card")
@@ -332,10 +314,10 @@ class NeedConversation:
         draft_id: str,
     ) -> None:
         if prompt.kind == "cancelled":
-            await self._clear(turn)
+            await self._drafts.clear(turn)
             await turn.say(prompt.message_key)
             return
-        await self._save(turn, session, draft_id)
+        await self._drafts.save(turn, session, draft_id)
         if prompt.kind == "summary":
             assessment = assess(session.draft, self._deps.rules, on=context.today)
             agreement = None
