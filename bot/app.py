@@ -18,6 +18,7 @@ from sqlalchemy import text
 from bot.core.clock import Clock, SystemClock
 from bot.core.ports import MessageSender
 from bot.core.services.approval_reminders import ReminderPolicy
+from bot.core.services.conversations import RecentReferences
 from bot.core.services.deviation_reminders import DeviationPolicy
 from bot.observability import Metrics, correlation_id
 from bot.settings import Settings
@@ -61,6 +62,7 @@ DEVIATION_REMINDERS_KEY = web.AppKey("deviation_reminders", DeviationReminderLoo
 UOW_KEY = web.AppKey("uow", SqlUnitOfWorkFactory)
 METRICS_KEY = web.AppKey("metrics", Metrics)
 ADAPTER_KEY = web.AppKey("adapter", InnkjopAdapter)
+RECENT_REFERENCES_KEY = web.AppKey("recent_references", RecentReferences)
 
 
 def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -> web.Application:
@@ -134,6 +136,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
         settings=settings.worker,
         on_result=lambda result: metrics.deliveries.labels(result=result).inc(),
         unreached=unreached,
+        on_unreachable=deps.recent_references.forget,
     )
 
     if settings.anonymous:
@@ -150,6 +153,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
     app[WORKER_KEY] = worker
     app[DEVIATION_REMINDERS_KEY] = deviation_reminders
     app[UOW_KEY] = uow
+    app[RECENT_REFERENCES_KEY] = deps.recent_references
     app[METRICS_KEY] = metrics
     app[ADAPTER_KEY] = adapter
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bot.core.services.conversations import remember_conversation
 from bot.teams.activity import reference_of
@@ -60,10 +60,19 @@ class InnkjopBot(TeamsActivityHandler):
         await self._deps.conversation_state.save_changes(turn_context)
 
     async def _remember(self, turn_context: TurnContext) -> None:
-        ref = reference_of(turn_context.activity)
+        activity = turn_context.activity
+        ref = reference_of(activity)
         if ref is None:
             return
-        await remember_conversation(ref, uow=self._deps.uow(), clock=self._deps.clock)
+        # Installs and membership changes are always stored; messages and clicks only when the
+        # reference changed (or this process has not stored it lately).
+        routine = activity.type in (ActivityTypes.message, ActivityTypes.invoke)
+        await remember_conversation(
+            ref,
+            uow=self._deps.uow(),
+            clock=self._deps.clock,
+            recent=self._deps.recent_references if routine else None,
+        )
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         turn = Turn(turn_context)

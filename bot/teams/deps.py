@@ -12,6 +12,7 @@ from bot.core.clock import Clock
 from bot.core.domain.directory import Directory
 from bot.core.ports import UnitOfWorkFactory
 from bot.core.services.contracts import ContractRegister
+from bot.core.services.conversations import RecentReferences
 from bot.core.services.needs import NeedRules
 from bot.core.services.rooms import RoomContext
 from bot.settings import Settings
@@ -32,5 +33,7 @@ class TeamsDeps:
     # Opens the contract register in its own short transaction: `async with deps.contracts() as r`.
     contracts: Callable[[], AbstractAsyncContextManager[ContractRegister]]
     interceptors: list[Interceptor] = field(default_factory=list)
+    # References stored lately, so an unchanged one is not written on every message.
+    recent_references: RecentReferences = field(default_factory=RecentReferences)
     # Collaboration rooms; None when settings.rooms.mode is off.
     rooms: RoomContext | None = None

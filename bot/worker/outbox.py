@@ -52,6 +52,7 @@ class OutboxWorker:
         rng: random.Random | None = None,
         on_result: Callable[[str], None] | None = None,
         unreached: UnreachedRecipients | None = None,
+        on_unreachable: Callable[[str], None] | None = None,
     ) -> None:
         self._uow = uow
         self._sender = sender
@@ -66,6 +67,7 @@ class OutboxWorker:
         )
         self.results: Counter[str] = Counter()
         self._unreached = unreached
+        self._on_unreachable = on_unreachable
         self._lanes: dict[str, asyncio.Lock] = {}
         self._lane_users: Counter[str] = Counter()
         self._on_result = on_result
@@ -219,6 +221,8 @@ class OutboxWorker:
                 await uow.outbox.mark_dead(message.id, status="unreachable", error=error.detail)
                 await uow.commit()
             self._count("unreachable")
+            if self._on_unreachable is not None:
+                self._on_unreachable(message.recipient)
             log.warning("recipient %s unreachable (%s)", message.recipient, error.status)
             return
         if error.permanent:

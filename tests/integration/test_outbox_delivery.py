@@ -52,6 +52,7 @@ def _worker(bot, clock, **settings):
         sender=BotConnectorSender(bot.adapter, ""),
         clock=clock,
         settings=WorkerSettings(**values),
+        on_unreachable=bot.recent_references.forget,  # as the app wires its own worker
     )
 
 

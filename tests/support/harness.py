@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
-from bot.app import ADAPTER_KEY, UOW_KEY, WORKER_KEY, create_app
+from bot.app import ADAPTER_KEY, RECENT_REFERENCES_KEY, UOW_KEY, WORKER_KEY, create_app
 from bot.settings import DatabaseSettings, Environment, Settings, WorkerSettings
 from integrations.db.engine import create_engine
 from integrations.db.migrate import upgrade
@@ -143,6 +143,11 @@ class BotHarness(BotHttpClient):
     @property
     def adapter(self) -> Any:
         return self.app[ADAPTER_KEY]
+
+    @property
+    def recent_references(self) -> Any:
+        """What the app's own outbox worker tells when a conversation is gone."""
+        return self.app[RECENT_REFERENCES_KEY]
 
     @property
     def uow(self) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
@@ -9,12 +11,51 @@ from bot.core.domain.records import ConversationRef, NewOutboxMessage
 from bot.core.ports import UnitOfWork
 
 
-async def remember_conversation(ref: ConversationRef, *, uow: UnitOfWork, clock: Clock) -> None:
-    """Store or refresh where we can reach this person or channel later."""
+class RecentReferences:
+    """The references this process stored lately, so an unchanged one is not written again on
+    every message (one database transaction less per turn). An entry lasts `ttl`; the outbox
+    forgets one when Teams says the conversation is gone, so the next message stores it again."""
+
+    def __init__(self, ttl: timedelta = timedelta(minutes=5), max_entries: int = 10_000) -> None:
+        self._ttl = ttl
+        self._max = max_entries
+        self._seen: dict[str, tuple[str, datetime]] = {}
+
+    @staticmethod
+    def _fingerprint(ref: ConversationRef) -> str:
+        return json.dumps([ref.reference, ref.locale, ref.aad_object_id], sort_keys=True)
+
+    def unchanged(self, ref: ConversationRef, now: datetime) -> bool:
+        seen = self._seen.get(ref.ref_key)
+        return seen is not None and seen[1] > now - self._ttl and seen[0] == self._fingerprint(ref)
+
+    def note(self, ref: ConversationRef, now: datetime) -> None:
+        if len(self._seen) >= self._max:
+            self._seen.clear()  # bounded memory; the cost is one write per person again
+        self._seen[ref.ref_key] = (self._fingerprint(ref), now)
+
+    def forget(self, ref_key: str) -> None:
+        self._seen.pop(ref_key, None)
+
+
+async def remember_conversation(
+    ref: ConversationRef,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    recent: RecentReferences | None = None,
+) -> None:
+    """Store or refresh where we can reach this person or channel later (and deliver what waits
+    for them). With `recent`, a reference this process stored unchanged a moment ago is skipped."""
+    now = clock.now()
+    if recent is not None and recent.unchanged(ref, now):
+        return
     async with uow:
-        await uow.conversations.upsert(ref, now=clock.now())
-        await uow.outbox.wake(ref.ref_key, now=clock.now())
+        await uow.conversations.upsert(ref, now=now)
+        await uow.outbox.wake(ref.ref_key, now=now)
         await uow.commit()
+    if recent is not None:
+        recent.note(ref, now)
 
 
 async def queue_notice(
