@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -25,6 +26,23 @@ async def test_install_sends_the_norwegian_welcome_card_once(bot, connector):
     assert "behovsmelding" in text.lower()
     titles = [a.get("title") for a in _actions(card)]
     assert {"Ny behovsmelding", "Meld avvik", "Mine saker", "Hjelp"} <= set(titles)
+
+
+async def test_the_two_install_events_at_once_give_one_welcome_and_no_failed_turn(bot, connector):
+    # The Agents Playground (like Teams) sends installationUpdate and conversationUpdate for one
+    # install at the same moment: both turns read "not welcomed yet" and both welcomed; with
+    # state already stored, the second failed on its eTag and the user read "noe gikk galt".
+    await bot.post(make_message(KARI, "hjelp", connector.url))  # the conversation has state
+    await connector.wait_count(1)
+    statuses = await asyncio.gather(
+        bot.post(make_install(KARI, connector.url)),
+        bot.post(make_bot_added(KARI, connector.url)),
+    )
+    assert all(status in (200, 201) for status, _ in statuses), statuses
+    sent = connector.sent_to(KARI.personal_conversation)
+    welcomes = [r for r in sent if "Jeg er innkjøpsboten" in r.all_text()]
+    assert len(welcomes) == 1, [r.all_text()[:60] for r in sent]
+    assert not any("gikk galt" in r.all_text() for r in sent)
 
 
 async def test_help_answers_in_norwegian_and_english(bot, connector):

@@ -234,3 +234,13 @@ async def test_approval_notice_is_queued_for_the_manager(bot, connector):
     )
     assert records
     assert ConversationRef.user_key(TENANT, OLA.aad_object_id)
+
+
+async def test_a_question_card_shows_its_example_with_one_label(bot, connector):
+    # Seen in the Agents Playground: every question read "Eksempel: Eksempel: …" because the
+    # catalog's examples carried the label the card adds.
+    replies = await NeedDriver(bot, connector, KARI).say(SENTENCE)
+    examples = [t for r in replies for c in r.cards for t in card_texts(c) if "Eksempel" in t]
+    assert examples, [r.all_text() for r in replies]
+    assert all(text.count("Eksempel") == 1 for text in examples), examples
+    assert any(text.startswith("Eksempel: ") for text in examples), examples

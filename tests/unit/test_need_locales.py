@@ -71,9 +71,7 @@ def test_same_placeholders(key: str) -> None:
 
 def test_texts_render() -> None:
     assert t("need.field.annual_value.question", "nb") == "Hva er anslått årlig verdi eks. mva.?"
-    assert (
-        t("need.field.annual_value.example", "nb") == "Eksempel: 450 000 kr, 1,3 mill eller 300k."
-    )
+    assert t("need.field.annual_value.example", "nb") == "450 000 kr, 1,3 mill eller 300k."
     text = t("need.field.annual_value.confirm_vat", "en", given="a", excl="b", vat_percent=25)
     assert "{" not in text and "25 %" in text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -19,14 +21,36 @@ _WELCOME_DEDUP = timedelta(minutes=2)
 
 def make_welcome(deps: TeamsDeps) -> Any:
     welcomed = deps.conversation_state.create_property("welcomed_at")
+    # Teams (and the Agents Playground) send the two install events at the same moment, so the
+    # dedup check runs under a per-conversation lock on freshly read state: otherwise both turns
+    # read "not welcomed yet", both welcome, and one fails on the state's eTag.
+    locks: dict[str, asyncio.Lock] = {}
+    users: Counter[str] = Counter()
 
-    async def welcome(turn: Turn) -> None:
+    async def claim(turn: Turn) -> bool:
         now = deps.clock.now()
+        await deps.conversation_state.load(turn.context, force=True)
         last = await welcomed.get(turn.context)
         if isinstance(last, str) and now.fromisoformat(last) > now - _WELCOME_DEDUP:
-            return
+            return False
         await welcomed.set(turn.context, now.isoformat())
-        await turn.send_card(WelcomeCard.build(turn.lang, user_name=turn.sender.name).render())
+        await deps.conversation_state.save_changes(turn.context)
+        return True
+
+    async def welcome(turn: Turn) -> None:
+        conversation = turn.context.activity.conversation
+        key = str(conversation.id) if conversation is not None else ""
+        lock = locks.setdefault(key, asyncio.Lock())
+        users[key] += 1
+        try:
+            async with lock:
+                claimed = await claim(turn)
+        finally:
+            users[key] -= 1
+            if users[key] == 0:
+                del users[key], locks[key]
+        if claimed:
+            await turn.send_card(WelcomeCard.build(turn.lang, user_name=turn.sender.name).render())
 
     return welcome
 
