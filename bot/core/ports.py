@@ -51,6 +51,10 @@ class OutboxRepository(Protocol):
         self, message_id: int, *, next_attempt_at: datetime, error: str
     ) -> None: ...
 
+    async def wake_updates_of(self, idempotency_key: str, *, now: datetime) -> int:
+        """Make the pending edits of this message due now (it has just been sent)."""
+        ...
+
     async def redirect(self, message_id: int, *, recipient: str, payload: dict[str, Any]) -> None:
         """Send this message to `recipient` with `payload` instead (due now)."""
         ...

@@ -160,7 +160,11 @@ class OutboxWorker:
             await self._handle_failure(message, DeliveryFailed(repr(error)[:300]))
             return
         async with self._uow() as uow:
-            await uow.outbox.mark_sent(message.id, now=self._clock.now(), activity_id=activity_id)
+            now = self._clock.now()
+            await uow.outbox.mark_sent(message.id, now=now, activity_id=activity_id)
+            # Edits of this card that came while it waited (a person without a chat, a card
+            # redirected to the channel) go now instead of after their backoff.
+            await uow.outbox.wake_updates_of(message.idempotency_key, now=now)
             await uow.commit()
         self._count("sent")
 

@@ -32,6 +32,11 @@ def _to_record(row: OutboxRow) -> OutboxMessage:
     )
 
 
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern (escape character `\\`) matching what starts with `prefix`."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 class SqlOutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -189,10 +194,25 @@ class SqlOutboxRepository:
         )
         return _to_record(row) if row else None
 
+    async def wake_updates_of(self, idempotency_key: str, *, now: datetime) -> int:
+        """Make the pending edits of this message (keys `<key>:update:…`, see card_copies) due
+        now: they waited, with growing backoff, for it to be sent."""
+        pattern = _like_prefix(f"{idempotency_key}:update:")
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(
+                col(OutboxRow.idempotency_key).like(pattern, escape="\\"),
+                col(OutboxRow.status) == PENDING,
+                col(OutboxRow.next_attempt_at) > now,
+            )
+            .values(next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def supersede(self, key_prefix: str, *, keep: str) -> int:
         """Retire pending messages whose key starts with `key_prefix`, except `keep`: a newer
         edit of the same card replaces older ones that have not gone out yet."""
-        pattern = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _like_prefix(key_prefix)
         result = await self._session.execute(
             update(OutboxRow)
             .where(

@@ -207,3 +207,54 @@ async def test_a_throttled_conversation_hands_back_its_rest_and_holds_no_one_up(
         await worker.run_once()
     kari = [r.text for r in connector.sent_to(KARI.personal_conversation)]
     assert kari == [f"Til Kari {n}" for n in range(4)], "in order, each once"
+
+
+async def test_an_edit_follows_a_redirected_card_as_soon_as_the_card_is_sent(start_bot, connector):
+    from bot.worker.unreached import UnreachedRecipients
+    from integrations.directory.yaml_directory import YamlDirectory
+    from tests.support.approval_driver import CHANNEL_ID, MARTE, say_in_channel
+
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await say_in_channel(bot, connector, MARTE)  # the bot knows the procurement channel
+    await connector.wait_count(1)
+    connector.requests.clear()
+    card = {"type": "AdaptiveCard", "version": "1.5", "body": []}
+    ola = ConversationRef.user_key(TENANT, OLA.aad_object_id)  # Ola has no chat with the bot
+    async with bot.uow() as uow:
+        await queue_notice(uow, recipient=ola, idempotency_key="c1", clock=clock, card=card)
+        await queue_notice(
+            uow,
+            recipient=ola,
+            idempotency_key="c1:update:v2",
+            clock=clock,
+            card={**card, "body": [{"type": "TextBlock", "text": "Godkjent"}]},
+            update_of_message="c1",
+        )
+        await uow.commit()
+    directory = YamlDirectory.demo()
+    worker = OutboxWorker(
+        uow=bot.uow,
+        sender=BotConnectorSender(bot.adapter, ""),
+        clock=clock,
+        settings=WorkerSettings(
+            backoff_base_seconds=1.0,
+            backoff_max_seconds=600.0,
+            global_rate_per_second=1000,
+            conversation_rate_per_second=1000,
+            conversation_burst=1000,
+        ),
+        unreached=UnreachedRecipients(
+            directory_of=lambda: directory, installer_of=lambda: None, fallback_after_attempts=1
+        ),
+    )
+    await worker.run_once()  # no chat: both wait
+    clock.advance(seconds=3)
+    await worker.run_once()  # the card is redirected to the channel; the edit waits longer
+    await worker.run_once()  # the card goes out in the channel
+    await worker.run_once()  # and its edit right after, not after its backoff
+    posts = [r for r in connector.sent_to(CHANNEL_ID) if r.method == "POST"]
+    puts = [r for r in connector.sent_to(CHANNEL_ID) if r.method == "PUT"]
+    assert len(posts) == 1 and "<at>Ola Hansen</at>" in posts[0].all_text()
+    assert len(puts) == 1 and "Godkjent" in puts[0].all_text()
+    assert puts[0].activity_id == (await _status(bot, 1)).activity_id
