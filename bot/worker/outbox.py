@@ -19,7 +19,7 @@ import random
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.clock import Clock
@@ -217,6 +217,8 @@ class OutboxWorker:
             await self._clock.sleep(wait)
 
     async def _handle_failure(self, message: OutboxMessage, error: DeliveryFailed) -> None:
+        if error.unreachable and self._still_patient(message):
+            error = DeliveryFailed(error.detail, status=error.status)  # not ready yet: retry
         if error.unreachable:
             async with self._uow() as uow:
                 await uow.conversations.mark_unreachable(
@@ -243,6 +245,14 @@ class OutboxWorker:
         self._count("retried")
         if message.attempts + 1 >= self._settings.max_attempts:
             log.error("outbox %s still undelivered after %d attempts", message.id, message.attempts)
+
+    def _still_patient(self, message: OutboxMessage) -> bool:
+        raw = message.payload.get("patient_until")
+        try:
+            until = datetime.fromisoformat(str(raw)) if raw else None
+        except ValueError:
+            return False
+        return until is not None and self._clock.now() < until
 
     async def _park(self, message: OutboxMessage, status: str, reason: str) -> None:
         async with self._uow() as uow:

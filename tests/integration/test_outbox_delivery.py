@@ -258,3 +258,35 @@ async def test_an_edit_follows_a_redirected_card_as_soon_as_the_card_is_sent(sta
     assert len(posts) == 1 and "<at>Ola Hansen</at>" in posts[0].all_text()
     assert len(puts) == 1 and "Godkjent" in puts[0].all_text()
     assert puts[0].activity_id == (await _status(bot, 1)).activity_id
+
+
+async def test_a_new_conversation_answering_404_is_retried_while_we_are_patient(
+    start_bot, connector
+):
+    from datetime import timedelta
+
+    bot = await start_bot(worker=WorkerSettings(enabled=False))
+    clock = FakeClock()
+    await _introduce(bot, connector, KARI)
+    async with bot.uow() as uow:
+        await queue_notice(
+            uow,
+            recipient=ConversationRef.user_key(TENANT, KARI.aad_object_id),
+            idempotency_key="welcome",
+            clock=clock,
+            text="Velkommen til rommet",
+            patient_until=clock.now() + timedelta(minutes=15),
+        )
+        await uow.commit()
+    connector.fail_next(2, 404)  # Teams does not know the new channel yet
+    worker = _worker(bot, clock)
+    for _ in range(3):
+        await worker.run_once()
+        clock.advance(seconds=30)
+    assert (await _status(bot, 1)).status == "sent"
+    assert [r.text for r in connector.sent_to(KARI.personal_conversation)] == [
+        "Velkommen til rommet"
+    ]
+    async with bot.uow() as uow:
+        ref = await uow.conversations.get(ConversationRef.user_key(TENANT, KARI.aad_object_id))
+    assert not ref.unreachable

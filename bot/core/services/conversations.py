@@ -68,6 +68,7 @@ async def queue_notice(
     card: dict[str, Any] | None = None,
     update_of: str | None = None,
     update_of_message: str | None = None,
+    patient_until: datetime | None = None,
 ) -> bool:
     """Queue a proactive message inside the caller's transaction (the caller commits).
 
@@ -77,12 +78,18 @@ async def queue_notice(
     `update_of` edits a Teams activity in place; `update_of_message` edits the activity that
     the outbox message with that idempotency key posted (the worker resolves it once that one
     is sent, and waits until then).
+
+    `patient_until`: for a conversation that has only just been made (a new team's channel),
+    Teams may answer 403/404 for a while; until then those are retried like a 503 instead of
+    marking the conversation unreachable.
     """
     payload: dict[str, Any] = {"text": text, "card": card}
     if update_of:
         payload["update_of"] = update_of
     if update_of_message:
         payload["update_of_message"] = update_of_message
+    if patient_until is not None:
+        payload["patient_until"] = patient_until.isoformat()
     return await uow.outbox.add(
         NewOutboxMessage(idempotency_key=idempotency_key, recipient=recipient, payload=payload),
         now=clock.now(),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.core.clock import Clock
 from bot.core.domain import rooms as saga_rules
@@ -30,6 +31,9 @@ from bot.core.services.room_context import RoomCards, RoomConfig, RoomContext
 __all__ = ["RoomCards", "RoomConfig", "RoomContext", "queue_room", "retry_room", "run_due"]
 
 log = logging.getLogger(__name__)
+
+# How long a new room's channel may answer 403/404 before the welcome card gives up on it.
+NEW_ROOM_PATIENCE = timedelta(minutes=15)
 
 REFUSED_NOT_PROCUREMENT = "rooms.refused.not_procurement"
 NOT_FAILED = "rooms.conflict.not_failed"
@@ -247,6 +251,8 @@ async def _welcome(ctx: RoomContext, saga: RoomSaga) -> RoomSaga:
             recipient=room_key,
             idempotency_key=f"{saga.case_number}:room:welcome",
             clock=ctx.clock,
+            # the bot was installed in the new team a moment ago: Teams may not know it yet
+            patient_until=now + NEW_ROOM_PATIENCE,
             text=t("rooms.welcome.summary", case.locale, number=case.case_number),
             card=await ctx.cards.welcome_card(case, saga, lang=case.locale),
         )
