@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.domain.records import NewOutboxMessage, OutboxMessage, OutboxStats
+from integrations.db.leases import claim_due_rows
 from integrations.db.tables import OutboxRow
 
 PENDING = "pending"
@@ -66,30 +67,15 @@ class SqlOutboxRepository:
     async def claim_due(
         self, *, now: datetime, limit: int, worker_id: str, lease_seconds: float
     ) -> list[OutboxMessage]:
-        # A lease instead of a status flip: a worker that dies mid-send leaves rows that become
-        # claimable again when the lease ends (at-least-once). SKIP LOCKED lets PostgreSQL replicas
-        # claim disjoint rows; SQLite ignores it and serializes writers (BEGIN IMMEDIATE).
-        due = (
-            select(col(OutboxRow.id))
-            .where(col(OutboxRow.status) == PENDING, col(OutboxRow.next_attempt_at) <= now)
-            .where((col(OutboxRow.claimed_until).is_(None)) | (col(OutboxRow.claimed_until) < now))
-            .order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        rows = await claim_due_rows(
+            self._session,
+            OutboxRow,
+            pending=PENDING,
+            now=now,
+            limit=limit,
+            worker_id=worker_id,
+            lease_seconds=lease_seconds,
         )
-        ids = list((await self._session.scalars(due)).all())
-        if not ids:
-            return []
-        await self._session.execute(
-            update(OutboxRow)
-            .where(col(OutboxRow.id).in_(ids))
-            .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=lease_seconds))
-        )
-        rows = (
-            await self._session.scalars(
-                select(OutboxRow).where(col(OutboxRow.id).in_(ids)).order_by(col(OutboxRow.id))
-            )
-        ).all()
         return [_to_record(row) for row in rows]
 
     async def mark_sent(self, message_id: int, *, now: datetime, activity_id: str | None) -> None:

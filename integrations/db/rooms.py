@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.domain.rooms import PENDING, RoomMember, RoomSaga
+from integrations.db.leases import claim_due_rows
 from integrations.db.tables import RoomSagaRow
 
 # What `save` writes; identity and the lease columns are not in it.
@@ -121,29 +122,15 @@ class SqlRoomRepository:
     async def claim_due(
         self, *, now: datetime, limit: int, worker_id: str, lease_seconds: float
     ) -> list[RoomSaga]:
-        # The same lease as the outbox: a worker that dies mid-step leaves the saga to the next
-        # one when the lease ends, and the step, being idempotent, is simply done again.
-        due = (
-            select(col(RoomSagaRow.id))
-            .where(col(RoomSagaRow.status) == PENDING, col(RoomSagaRow.next_attempt_at) <= now)
-            .where(
-                (col(RoomSagaRow.claimed_until).is_(None)) | (col(RoomSagaRow.claimed_until) < now)
-            )
-            .order_by(col(RoomSagaRow.next_attempt_at), col(RoomSagaRow.id))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        rows = await claim_due_rows(
+            self._session,
+            RoomSagaRow,
+            pending=PENDING,
+            now=now,
+            limit=limit,
+            worker_id=worker_id,
+            lease_seconds=lease_seconds,
         )
-        ids = list((await self._session.scalars(due)).all())
-        if not ids:
-            return []
-        await self._session.execute(
-            update(RoomSagaRow)
-            .where(col(RoomSagaRow.id).in_(ids))
-            .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=lease_seconds))
-        )
-        rows = (
-            await self._session.scalars(select(RoomSagaRow).where(col(RoomSagaRow.id).in_(ids)))
-        ).all()
         return [_to_record(row) for row in rows]
 
     async def save(self, saga: RoomSaga, *, now: datetime, release: bool = False) -> bool:

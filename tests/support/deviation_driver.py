@@ -11,8 +11,7 @@ from bot.core.domain.contracts import ReminderPolicy
 from bot.core.domain.deviation_records import DeviationCase
 from bot.core.i18n import t
 from integrations.contracts.importer import import_contracts
-from tests.support.builders import User, make_message, make_submit
-from tests.support.need_driver import card_texts, verbs_in
+from tests.support.need_driver import ChatDriver, card_texts, verbs_in
 
 DEMO_EXPORT = Path(__file__).resolve().parents[1] / "data" / "kav-deviations.csv"
 SENTENCE = "leveransen fra Kontorland kom tre uker for sent"
@@ -64,16 +63,7 @@ def buttons(card: dict[str, Any]) -> dict[str, str]:
     }
 
 
-class DeviationDriver:
-    def __init__(self, bot: Any, connector: Any, user: User) -> None:
-        self.bot = bot
-        self.connector = connector
-        self.user = user
-        self.asked: list[str] = []
-
-    def sent(self) -> list[Any]:
-        return self.connector.sent_to(self.user.personal_conversation)
-
+class DeviationDriver(ChatDriver):
     def last_card(self) -> dict[str, Any]:
         """The last card the bot answered a turn with (replies carry the activity they answer;
         proactive notices, such as the reporter's own copy of a filed case, do not)."""
@@ -81,23 +71,6 @@ class DeviationDriver:
             if record.cards and record.method == "POST" and record.activity_id:
                 return record.cards[-1]
         raise AssertionError("the bot sent no card")
-
-    def texts(self) -> list[str]:
-        return [r.text.replace("\u00a0", " ") for r in self.sent() if r.text]
-
-    async def say(self, text: str, **kw: Any) -> list[Any]:
-        before = len(self.sent())
-        activity = make_message(self.user, text, self.connector.url)
-        activity.update(kw)
-        status, _ = await self.bot.post(activity)
-        assert status in (200, 201), status
-        return self.sent()[before:]
-
-    async def click(self, value: dict[str, Any]) -> list[Any]:
-        before = len(self.sent())
-        status, _ = await self.bot.post(make_submit(self.user, value, self.connector.url))
-        assert status in (200, 201), status
-        return self.sent()[before:]
 
     async def answer_until_summary(
         self, answers: dict[str, str] | None = None, limit: int = 12

@@ -81,7 +81,10 @@ def draft_id_of(card: dict[str, Any]) -> str | None:
     return None
 
 
-class NeedDriver:
+class ChatDriver:
+    """One user chatting with the bot over HTTP in their personal chat, reading what came back
+    from the fake Bot Connector."""
+
     def __init__(self, bot: Any, connector: Any, user: User) -> None:
         self.bot = bot
         self.connector = connector
@@ -91,15 +94,14 @@ class NeedDriver:
     def sent(self) -> list[Any]:
         return self.connector.sent_to(self.user.personal_conversation)
 
-    def last_card(self) -> dict[str, Any]:
-        for record in reversed(self.sent()):
-            if record.cards:
-                return record.cards[-1]
-        raise AssertionError("the bot sent no card")
+    def texts(self) -> list[str]:
+        return [r.text.replace("\u00a0", " ") for r in self.sent() if r.text]
 
-    async def say(self, text: str) -> list[Any]:
+    async def say(self, text: str, **kw: Any) -> list[Any]:
         before = len(self.sent())
-        status, _ = await self.bot.post(make_message(self.user, text, self.connector.url))
+        activity = make_message(self.user, text, self.connector.url)
+        activity.update(kw)
+        status, _ = await self.bot.post(activity)
         assert status in (200, 201), status
         return self.sent()[before:]
 
@@ -108,6 +110,14 @@ class NeedDriver:
         status, _ = await self.bot.post(make_submit(self.user, value, self.connector.url))
         assert status in (200, 201), status
         return self.sent()[before:]
+
+
+class NeedDriver(ChatDriver):
+    def last_card(self) -> dict[str, Any]:
+        for record in reversed(self.sent()):
+            if record.cards:
+                return record.cards[-1]
+        raise AssertionError("the bot sent no card")
 
     async def answer_until_summary(
         self, answers: dict[str, str] | None = None, limit: int = 25
