@@ -13,15 +13,14 @@ from bot.core.clock import FakeClock
 from bot.core.domain.errors import NotAuthorized
 from bot.core.services.approval_reminders import ReminderPolicy, scan_approvals
 from bot.core.services.approvals import ApprovalContext, decide
-from bot.core.services.needs import FileNeed, file_need
 from bot.settings import Settings
 from bot.teams.features.approval_views import CaseCards
 from bot.wiring import need_rules
 from integrations.db.engine import create_engine
 from integrations.db.uow import SqlUnitOfWorkFactory
 from integrations.directory.yaml_directory import YamlDirectory
+from tests.support.approval_driver import file_need_directly
 from tests.support.harness import Database
-from tests.support.need_driver import ANSWERS
 
 pytestmark = [pytest.mark.integration, pytest.mark.db]
 
@@ -53,44 +52,7 @@ def _context(uow_factory: SqlUnitOfWorkFactory, clock: FakeClock) -> ApprovalCon
 
 
 async def _file(ctx: ApprovalContext) -> str:
-    from bot.core.domain.needs import NeedDraft
-
-    draft = NeedDraft.from_dict(
-        {
-            "title": "Nye skolepulter",
-            "description": ANSWERS["description"],
-            "service_area": "oppvekst",
-            "unit": "Skedsmo skole",
-            "contract_type": "vare",
-            "annual_value": 200_000,
-            "period": {"base_months": 12, "option_months": []},
-            "start_date": "2027-08-01",
-            "urgency": "normal",
-            "existing_agreement": "nei",
-            "other_units": False,
-            "climate_impact": "moderat",
-            "high_risk_product": False,
-            "labour_crime_risk": False,
-            "personal_data": False,
-            "budget_confirmed": True,
-        }
-    )
-    case = await file_need(
-        FileNeed(
-            draft=draft,
-            requester_id="aad-kari",
-            requester_name="Kari Nordmann",
-            tenant_id=TENANT,
-            lang="nb",
-            approver_id="aad-ola",
-            approver_name="Ola Hansen",
-        ),
-        uow=ctx.uow(),
-        clock=ctx.clock,
-        rules=need_rules(Settings(_env_file=None)),  # type: ignore[call-arg]
-        approvals=ctx,
-    )
-    return case.case_number
+    return await file_need_directly(ctx, tenant_id=TENANT)
 
 
 async def _keys(ctx: ApprovalContext) -> set[str]:

@@ -25,7 +25,6 @@ from bot.core.domain.rooms import RetryPolicy, RoomSaga
 from bot.core.services import approvals
 from bot.core.services import rooms as service
 from bot.core.services.approvals import ApprovalContext
-from bot.core.services.needs import FileNeed, file_need
 from bot.core.services.rooms import RoomConfig, RoomContext
 from bot.settings import GraphSettings, Settings
 from bot.teams.features.approval_views import CaseCards
@@ -38,9 +37,9 @@ from integrations.db.uow import SqlUnitOfWorkFactory
 from integrations.directory.yaml_directory import YamlDirectory
 from integrations.graph.client import build_graph_client, close_graph_client
 from integrations.graph.rooms import GraphRooms
+from tests.support.approval_driver import file_need_directly
 from tests.support.fake_graph_teams import FakeTeamsGraph
 from tests.support.harness import Database
-from tests.support.need_driver import ANSWERS
 
 pytestmark = [
     pytest.mark.integration,
@@ -121,44 +120,14 @@ class Setup:
 
 
 async def _file(ctx: ApprovalContext, title: str) -> str:
-    from bot.core.domain.needs import NeedDraft
-
-    draft = NeedDraft.from_dict(
-        {
-            "title": title,
-            "description": ANSWERS["description"],
-            "service_area": "oppvekst",
-            "unit": "Skedsmo skole",
-            "contract_type": "vare",
-            "annual_value": 400_000,
-            "period": {"base_months": 24, "option_months": [12, 12]},
-            "start_date": "2027-08-01",
-            "urgency": "normal",
-            "existing_agreement": "nei",
-            "other_units": False,
-            "climate_impact": "moderat",
-            "high_risk_product": False,
-            "labour_crime_risk": False,
-            "personal_data": False,
-            "budget_confirmed": True,
-        }
+    return await file_need_directly(
+        ctx,
+        title=title,
+        annual_value=400_000,
+        period={"base_months": 24, "option_months": [12, 12]},
+        requester_id=KARI,
+        tenant_id=TENANT,
     )
-    case = await file_need(
-        FileNeed(
-            draft=draft,
-            requester_id=KARI,
-            requester_name="Kari Nordmann",
-            tenant_id=TENANT,
-            lang="nb",
-            approver_id="aad-ola",
-            approver_name="Ola Hansen",
-        ),
-        uow=ctx.uow(),
-        clock=ctx.clock,
-        rules=need_rules(Settings(_env_file=None)),  # type: ignore[call-arg]
-        approvals=ctx,
-    )
-    return case.case_number
 
 
 @pytest.fixture

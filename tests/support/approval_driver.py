@@ -153,3 +153,59 @@ def texts(card: dict[str, Any]) -> str:
 
     walk(card)
     return " ".join(found).replace("\u00a0", " ")
+
+
+async def file_need_directly(
+    ctx: Any,
+    *,
+    title: str = "Nye skolepulter",
+    annual_value: int = 200_000,
+    period: dict[str, Any] | None = None,
+    requester_id: str = "aad-kari",
+    tenant_id: str = "tenant-1",
+) -> str:
+    """File a complete oppvekst need for Kari (approver Ola) through the use case, without the
+    chat (for tests of what comes after filing); returns the case number."""
+    from bot.core.domain.needs import NeedDraft
+    from bot.core.services.needs import FileNeed
+    from bot.core.services.needs import file_need as file_case
+    from bot.settings import Settings
+    from bot.wiring import need_rules
+    from tests.support.need_driver import ANSWERS
+
+    draft = NeedDraft.from_dict(
+        {
+            "title": title,
+            "description": ANSWERS["description"],
+            "service_area": "oppvekst",
+            "unit": "Skedsmo skole",
+            "contract_type": "vare",
+            "annual_value": annual_value,
+            "period": period or {"base_months": 12, "option_months": []},
+            "start_date": "2027-08-01",
+            "urgency": "normal",
+            "existing_agreement": "nei",
+            "other_units": False,
+            "climate_impact": "moderat",
+            "high_risk_product": False,
+            "labour_crime_risk": False,
+            "personal_data": False,
+            "budget_confirmed": True,
+        }
+    )
+    case = await file_case(
+        FileNeed(
+            draft=draft,
+            requester_id=requester_id,
+            requester_name="Kari Nordmann",
+            tenant_id=tenant_id,
+            lang="nb",
+            approver_id="aad-ola",
+            approver_name="Ola Hansen",
+        ),
+        uow=ctx.uow(),
+        clock=ctx.clock,
+        rules=need_rules(Settings(_env_file=None)),  # type: ignore[call-arg]
+        approvals=ctx,
+    )
+    return str(case.case_number)
