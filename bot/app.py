@@ -195,7 +195,7 @@ def create_app(settings: Settings, *, overrides: dict[str, Any] | None = None) -
 
     async def metrics_endpoint(_: web.Request) -> web.Response:
         try:
-            async with uow() as work:
+            async with uow.read() as work:
                 stats = await work.outbox.stats(now=clock.now())
             metrics.outbox_depth.set(stats.pending)
             metrics.outbox_age.set(stats.oldest_pending_seconds)

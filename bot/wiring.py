@@ -95,7 +95,7 @@ def contract_register_factory(
 
     @asynccontextmanager
     async def open_register() -> AsyncIterator[ContractRegister]:
-        async with uow() as work:
+        async with uow.read() as work:
             yield contract_repository(work)
 
     return open_register

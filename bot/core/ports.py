@@ -262,7 +262,14 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self) -> UnitOfWork:
+        """A transaction that may write (on SQLite: one at a time)."""
+        ...
+
+    def read(self) -> UnitOfWork:
+        """A transaction that only reads: a consistent snapshot that never waits for a writer.
+        It cannot commit; use it where nothing is written (views, lookups before a decision)."""
+        ...
 
 
 class AppInstaller(Protocol):

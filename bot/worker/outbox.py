@@ -141,7 +141,7 @@ class OutboxWorker:
         if resolved is None:
             return
         payload, target = resolved
-        async with self._uow() as uow:
+        async with self._uow.read() as uow:
             ref = await uow.conversations.get(target)
         if ref is None:
             await self._unreached_recipient(message)
@@ -192,7 +192,7 @@ class OutboxWorker:
         original_key = message.payload.get("update_of_message")
         if not original_key:
             return message.payload, message.recipient
-        async with self._uow() as uow:
+        async with self._uow.read() as uow:
             original = await uow.outbox.get_by_key(str(original_key))
         if original is None or original.status in _NEVER_SENT:
             await self._park(message, "skipped", f"original {original_key} was never delivered")

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from bot.core.domain.errors import Conflict
-from integrations.db.engine import writer_gate
+from integrations.db.engine import reader_of, writer_gate
 from integrations.db.tables import DialogStateRow
 
 
 class SqlDialogStateStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(reader_of(engine), expire_on_commit=False)
         self._gate = writer_gate(engine)
 
     @asynccontextmanager
@@ -37,7 +38,7 @@ class SqlDialogStateStore:
         wanted = list(dict.fromkeys(keys))
         if not wanted:
             return {}
-        async with self._gated() as session:
+        async with self._read_sessions() as session:  # a snapshot: no need to wait for writers
             rows = (
                 await session.scalars(
                     select(DialogStateRow).where(col(DialogStateRow.key).in_(wanted))

@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+READ_ONLY_OPTION = "innkjop_read_only"
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -48,9 +50,18 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            # A reader: WAL gives it a snapshot that neither waits for nor blocks the writer.
+            conn.exec_driver_sql("BEGIN")
+            return
         # One writer at a time, taken up front: no lock upgrades that fail with SQLITE_BUSY, and
         # read-modify-write sequences (audit chain, outbox claims) are serialized.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def reader_of(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, for transactions that only read (no writer lock on SQLite)."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 class WriterGate:

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.domain.records import CardCopy, NeedCase
+from integrations.db.inserts import insert_if_absent
 from integrations.db.tables import CardCopyRow, NeedRow
 
 # Fields `update_if_version` may change (everything but identity and what filing fixed).
@@ -225,15 +225,6 @@ class SqlCardCopyRepository:
 
     async def add(self, copy: CardCopy, *, now: datetime) -> bool:
         """Remember a copy; False when this case already has one for that purpose and recipient."""
-        existing = await self._session.scalar(
-            select(col(CardCopyRow.id)).where(
-                col(CardCopyRow.case_number) == copy.case_number,
-                col(CardCopyRow.purpose) == copy.purpose,
-                col(CardCopyRow.recipient) == copy.recipient,
-            )
-        )
-        if existing is not None:
-            return False
         row = CardCopyRow(
             case_number=copy.case_number,
             purpose=copy.purpose,
@@ -242,12 +233,9 @@ class SqlCardCopyRepository:
             idempotency_key=copy.idempotency_key,
             created_at=now,
         )
-        try:
-            async with self._session.begin_nested():
-                self._session.add(row)
-        except IntegrityError:
-            return False
-        return True
+        return await insert_if_absent(
+            self._session, row, unique=["case_number", "purpose", "recipient"]
+        )
 
     async def list_for(self, case_number: str, purpose: str) -> list[CardCopy]:
         rows = (

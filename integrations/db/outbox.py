@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.domain.records import NewOutboxMessage, OutboxMessage, OutboxStats
+from integrations.db.inserts import insert_if_absent
 from integrations.db.leases import claim_due_rows
 from integrations.db.tables import OutboxRow
 
@@ -43,13 +43,6 @@ class SqlOutboxRepository:
         self._session = session
 
     async def add(self, message: NewOutboxMessage, *, now: datetime) -> bool:
-        existing = await self._session.scalar(
-            select(col(OutboxRow.id)).where(
-                col(OutboxRow.idempotency_key) == message.idempotency_key
-            )
-        )
-        if existing is not None:
-            return False
         row = OutboxRow(
             idempotency_key=message.idempotency_key,
             recipient=message.recipient,
@@ -57,12 +50,8 @@ class SqlOutboxRepository:
             next_attempt_at=now,
             created_at=now,
         )
-        try:
-            async with self._session.begin_nested():
-                self._session.add(row)
-        except IntegrityError:
-            return False  # queued by someone else a moment ago
-        return True
+        # False when it was queued before (the idempotency key is the message's identity).
+        return await insert_if_absent(self._session, row, unique=["idempotency_key"])
 
     async def claim_due(
         self, *, now: datetime, limit: int, worker_id: str, lease_seconds: float

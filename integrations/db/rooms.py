@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.domain.rooms import PENDING, RoomMember, RoomSaga
+from integrations.db.inserts import insert_if_absent
 from integrations.db.leases import claim_due_rows
 from integrations.db.tables import RoomSagaRow
 
@@ -67,8 +67,6 @@ class SqlRoomRepository:
         self._session = session
 
     async def add(self, saga: RoomSaga, *, now: datetime) -> bool:
-        if await self.get(saga.case_number) is not None:
-            return False
         row = RoomSagaRow(
             case_number=saga.case_number,
             tenant_id=saga.tenant_id,
@@ -87,12 +85,7 @@ class SqlRoomRepository:
             created_at=now,
             updated_at=now,
         )
-        try:
-            async with self._session.begin_nested():
-                self._session.add(row)
-        except IntegrityError:
-            return False
-        return True
+        return await insert_if_absent(self._session, row, unique=["case_number"])
 
     async def get(self, case_number: str) -> RoomSaga | None:
         row = await self._session.scalar(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from integrations.db.audit import SqlAuditRepository
 from integrations.db.conversations import SqlConversationRepository
 from integrations.db.deviations import SqlDeviationRepository
-from integrations.db.engine import WriterGate, writer_gate
+from integrations.db.engine import WriterGate, reader_of, writer_gate
 from integrations.db.needs import (
     SqlCardCopyRepository,
     SqlCaseNumberRepository,
@@ -32,9 +32,16 @@ class SqlUnitOfWork:
     deviations: SqlDeviationRepository
     rooms: SqlRoomRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], gate: WriterGate) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        gate: WriterGate,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self._sessions = sessions
         self._gate = gate
+        self._read_only = read_only
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -74,6 +81,8 @@ class SqlUnitOfWork:
         return self._session
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit: use uow(), not uow.read()")
         await self.session.commit()
 
     async def rollback(self) -> None:
@@ -81,12 +90,21 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """Makes a fresh unit of work per use; owns nothing but the session factory."""
+    """Makes a fresh unit of work per use; owns nothing but the session factories."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._read_sessions = async_sessionmaker(reader_of(engine), expire_on_commit=False)
         self._gate = writer_gate(engine)
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions, self._gate)
+
+    def read(self) -> SqlUnitOfWork:
+        # Readers skip the writer gate: on SQLite (WAL) they read a snapshot while one writer
+        # works, so a card refresh never queues behind the approvals being written.
+        return SqlUnitOfWork(self._read_sessions, _NO_GATE, read_only=True)
+
+
+_NO_GATE = WriterGate(enabled=False)

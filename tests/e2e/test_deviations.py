@@ -3,6 +3,7 @@ notice checked; an unknown contract; refused clicks; escalation and reminders; s
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -53,6 +54,17 @@ async def _wait_all(connector, conversation, fragment):
 
     await connector.wait_for(found)
     return found(None)[-1]
+
+
+async def _delivered(bot, key, timeout=10.0):
+    """Until the outbox has sent the message `key` (so it cannot land after a later answer)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            async with bot.uow.read() as uow:
+                message = await uow.outbox.get_by_key(key)
+            if message is not None and message.status == "sent":
+                return
+            await asyncio.sleep(0.02)
 
 
 async def _case(bot, number):
@@ -266,8 +278,9 @@ async def test_statistics_by_category_and_state(connector, start_bot):
     bot = await _start(start_bot)
     kari = DeviationDriver(bot, connector, KARI)
     first = await kari.report()
-    await kari.report("feil pris på fakturaen fra Kontorland", severity="lav")
+    second = await kari.report("feil pris på fakturaen fra Kontorland", severity="lav")
     await click(bot, connector, LISE, ACK, {"case_id": first, "version": 1})
+    await _delivered(bot, f"{second}:deviation:reporter")  # her copy first, then the answer
     await kari.say("avvik for Kontorland")
     card = kari.last_card()
     shown = _shown(card)

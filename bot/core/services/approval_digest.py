@@ -36,7 +36,7 @@ async def send_daily_digests(ctx: ApprovalContext, policy: ReminderPolicy) -> in
     local = now.astimezone(ZoneInfo(ctx.tz))
     if allowed > now or local.hour < policy.digest_hour:
         return 0
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         subscribers = await uow.preferences.digest_subscribers()
     queued = 0
     for subscriber in subscribers:

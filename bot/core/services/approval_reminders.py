@@ -64,7 +64,7 @@ async def scan_approvals(
     )
     if allowed > now:
         return ReminderScan(quiet=True)  # evenings, weekends, holidays: wait for the morning
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         waiting = await uow.needs.list_by_status([rules.INNSENDT], limit=limit)
     reminded = escalated = 0
     for case in waiting:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,7 @@ from bot.core.i18n import language_of, t
 from bot.core.ports import NeedCards, UnitOfWork, UnitOfWorkFactory
 from bot.core.services import card_copies
 from bot.core.services.audit import record
+from bot.core.services.card_copies import CopyEdit, CopyPost, PreparedMessage, TextNotice
 from bot.core.services.conversations import queue_notice
 
 log = logging.getLogger(__name__)
@@ -133,13 +134,14 @@ async def post_copy(
     )
 
 
-async def edit_copies(
+async def plan_copy_edits(
     uow: UnitOfWork, ctx: ApprovalContext, case: NeedCase, purpose: str, deciders: Sequence[str]
-) -> None:
-    """Queue an in-place edit of every stored copy of the case's `purpose` card."""
+) -> list[CopyEdit]:
+    """Render an in-place edit of every stored copy of the case's `purpose` card."""
     copies = await uow.card_copies.list_for(case.case_number, purpose)
     refresh = await refresh_user_ids(uow, case, deciders) if purpose == APPROVAL else []
     may_act = {ConversationRef.user_key(case.tenant_id, person) for person in deciders}
+    edits: list[CopyEdit] = []
     for copy in copies:
         lang = case.locale if copy.view == "requester" else await lang_of(uow, copy.recipient)
         if purpose == APPROVAL:
@@ -151,7 +153,17 @@ async def edit_copies(
             )
         else:
             card = await ctx.cards.triage_card(case, lang=lang)
-        await card_copies.queue_copy_edit(uow, ctx.clock, copy, card, case.version)
+        edits.append(CopyEdit(copy, card, case.version))
+    return edits
+
+
+async def edit_copies(
+    uow: UnitOfWork, ctx: ApprovalContext, case: NeedCase, purpose: str, deciders: Sequence[str]
+) -> None:
+    """Queue an in-place edit of every stored copy of the case's `purpose` card."""
+    await card_copies.queue_prepared(
+        uow, ctx.clock, await plan_copy_edits(uow, ctx, case, purpose, deciders)
+    )
 
 
 async def _tell(uow: UnitOfWork, ctx: ApprovalContext, recipient: str, key: str, text: str) -> None:
@@ -239,7 +251,7 @@ async def _load(uow: UnitOfWork, number: str) -> NeedCase:
 
 
 async def get_case(ctx: ApprovalContext, number: str) -> NeedCase | None:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         return await uow.needs.get(number)
 
 
@@ -264,31 +276,40 @@ async def decide(
     stand_ins = await stand_ins_of(ctx, case.approver_id)
     today = ctx.today()
     now = ctx.clock.now()
-    async with ctx.uow() as uow:
-        case = await _load(uow, case_number)
-        auth = rules.authorize_approval_action(
-            action,
-            actor_id,
-            approver_id=case.approver_id,
-            requester_id=case.requester_id,
-            stand_ins=stand_ins,
-            on=today,
+    auth = rules.authorize_approval_action(
+        action,
+        actor_id,
+        approver_id=case.approver_id,
+        requester_id=case.requester_id,
+        stand_ins=stand_ins,
+        on=today,
+    )
+    target = rules.next_status(case.status, action)
+    rules.check_version(version, case.version)
+    note = rules.require_note(action, comment)
+    changes: dict[str, Any] = {"status": target, "updated_at": now}
+    if action == rules.ASK_INFO:
+        changes.update(info_question=note, info_answer=None)
+    else:
+        changes.update(
+            decided_by=actor_id,
+            decided_by_name=actor_name,
+            decided_on_behalf_of=auth.on_behalf_of,
+            decided_at=now,
+            decision_comment=note,
         )
-        target = rules.next_status(case.status, action)
-        rules.check_version(version, case.version)
-        note = rules.require_note(action, comment)
-        changes: dict[str, Any] = {"status": target, "updated_at": now}
-        if action == rules.ASK_INFO:
-            changes.update(info_question=note, info_answer=None)
-        else:
-            changes.update(
-                decided_by=actor_id,
-                decided_by_name=actor_name,
-                decided_on_behalf_of=auth.on_behalf_of,
-                decided_at=now,
-                decision_comment=note,
-            )
+    deciders = rules.deciders(case.approver_id, stand_ins, today)
+    decision = _Decision(case, action, actor_name, auth.on_behalf_of, note, deciders)
+    # The cards are rendered from a snapshot, outside the writer's transaction; the version
+    # check in `_apply` makes sure the case is still the one they were rendered from.
+    planned = replace(case, version=case.version + 1, **changes)
+    async with ctx.uow.read() as uow:
+        work = await _decision_messages(uow, ctx, decision, planned)
+    async with ctx.uow() as uow:
         updated = await _apply(uow, case, changes)
+        if updated != planned:  # the store changed a field on its way in: render what it holds
+            log.info("%s: re-rendering the decision's cards from the stored case", case_number)
+            work = await _decision_messages(uow, ctx, decision, updated)
         await record(
             uow,
             clock=ctx.clock,
@@ -304,49 +325,65 @@ async def decide(
                 "actor_name": actor_name,
             },
         )
-        deciders = rules.deciders(case.approver_id, stand_ins, today)
-        await edit_copies(uow, ctx, updated, APPROVAL, deciders)
-        key = f"{case_number}:v{updated.version}:requester"
-        by = (
-            actor_name
-            if auth.on_behalf_of is None
-            else t("approval.on_behalf", case.locale, actor=actor_name, approver=case.approver_name)
-        )
-        if action == rules.APPROVE:
-            await _tell(
-                uow,
-                ctx,
-                _requester_key(case),
-                key,
-                t("approval.notice.approved", case.locale, **case_params(updated, by=by)),
-            )
-            await _queue_triage(uow, ctx, updated)
-        elif action == rules.REJECT:
-            await _tell(
-                uow,
-                ctx,
-                _requester_key(case),
-                key,
-                t(
-                    "approval.notice.rejected",
-                    case.locale,
-                    **case_params(updated, by=by, comment=note),
-                ),
-            )
-        elif action == rules.ASK_INFO:
-            await _tell(
-                uow,
-                ctx,
-                _requester_key(case),
-                key,
-                t(
-                    "approval.notice.ask_info",
-                    case.locale,
-                    **case_params(updated, by=by, question=note),
-                ),
-            )
+        await card_copies.queue_prepared(uow, ctx.clock, work)
         await uow.commit()
     return Outcome(updated, auth.on_behalf_of)
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """A decision on `before`, as its notices need it."""
+
+    before: NeedCase
+    action: str
+    actor_name: str
+    on_behalf_of: str | None
+    note: str | None
+    deciders: Sequence[str]
+
+
+_REQUESTER_NOTICES = {
+    rules.APPROVE: ("approval.notice.approved", None),
+    rules.REJECT: ("approval.notice.rejected", "comment"),
+    rules.ASK_INFO: ("approval.notice.ask_info", "question"),
+}
+
+
+async def _decision_messages(
+    uow: UnitOfWork, ctx: ApprovalContext, decision: _Decision, after: NeedCase
+) -> list[PreparedMessage]:
+    """What a decision queues: the edited approval cards, the requester's notice and, once
+    approved, the triage cards."""
+    before = decision.before
+    work: list[PreparedMessage] = [
+        *await plan_copy_edits(uow, ctx, after, APPROVAL, decision.deciders)
+    ]
+    notice = _REQUESTER_NOTICES.get(decision.action)
+    if notice is not None:
+        message_key, note_param = notice
+        by = (
+            decision.actor_name
+            if decision.on_behalf_of is None
+            else t(
+                "approval.on_behalf",
+                before.locale,
+                actor=decision.actor_name,
+                approver=before.approver_name,
+            )
+        )
+        params = case_params(after, by=by)
+        if note_param:
+            params[note_param] = decision.note
+        work.append(
+            TextNotice(
+                _requester_key(before),
+                f"{before.case_number}:v{after.version}:requester",
+                t(message_key, before.locale, **params),
+            )
+        )
+    if decision.action == rules.APPROVE:
+        work += await _triage_posts(uow, ctx, after)
+    return work
 
 
 def rules_conflict() -> Conflict:
@@ -354,21 +391,28 @@ def rules_conflict() -> Conflict:
     return Conflict("changed meanwhile", message_key=rules.CONFLICT_DECIDED)
 
 
-async def _queue_triage(uow: UnitOfWork, ctx: ApprovalContext, case: NeedCase) -> None:
+async def _triage_posts(uow: UnitOfWork, ctx: ApprovalContext, case: NeedCase) -> list[CopyPost]:
     """The triage card to the procurement channel and the service area's innkjøpskontakt."""
-    summary = t("triage.summary", "nb", **case_params(case))
+    posts: list[CopyPost] = []
+    rendered: dict[str, dict[str, Any]] = {}  # one render per language
+
+    async def card_in(lang: str) -> dict[str, Any]:
+        if lang not in rendered:
+            rendered[lang] = await ctx.cards.triage_card(case, lang=lang)
+        return rendered[lang]
+
     channel = await ctx.directory.procurement_channel()
     if channel is not None:
-        await post_copy(
-            uow,
-            ctx,
-            case,
-            purpose=TRIAGE,
-            recipient=ConversationRef.conversation_key(channel.channel_id),
-            view="triage",
-            key=f"{case.case_number}:triage:channel",
-            card=await ctx.cards.triage_card(case, lang="nb"),
-            text=summary,
+        posts.append(
+            CopyPost(
+                subject=case.case_number,
+                purpose=TRIAGE,
+                recipient=ConversationRef.conversation_key(channel.channel_id),
+                view="triage",
+                key=f"{case.case_number}:triage:channel",
+                card=await card_in("nb"),
+                text=t("triage.summary", "nb", **case_params(case)),
+            )
         )
     else:
         log.warning(
@@ -379,17 +423,18 @@ async def _queue_triage(uow: UnitOfWork, ctx: ApprovalContext, case: NeedCase) -
     if contact:
         recipient = ConversationRef.user_key(case.tenant_id, contact)
         lang = await lang_of(uow, recipient)
-        await post_copy(
-            uow,
-            ctx,
-            case,
-            purpose=TRIAGE,
-            recipient=recipient,
-            view="triage",
-            key=f"{case.case_number}:triage:contact",
-            card=await ctx.cards.triage_card(case, lang=lang),
-            text=t("triage.summary", lang, **case_params(case)),
+        posts.append(
+            CopyPost(
+                subject=case.case_number,
+                purpose=TRIAGE,
+                recipient=recipient,
+                view="triage",
+                key=f"{case.case_number}:triage:contact",
+                card=await card_in(lang),
+                text=t("triage.summary", lang, **case_params(case)),
+            )
         )
+    return posts
 
 
 # --- triage --------------------------------------------------------------------------------------
@@ -471,7 +516,7 @@ async def triage(
 
 async def waiting_for_answer(ctx: ApprovalContext, requester_id: str) -> NeedCase | None:
     """The requester's case most recently sent back with a question, if any."""
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         cases = await uow.needs.list_by_status(
             sorted(rules.AWAITING_ANSWER), requester_id=requester_id, limit=1
         )
@@ -550,7 +595,7 @@ async def approval_card_for(
             requester_id=case.requester_id,
             may_act=viewer_id in deciders and viewer_id != case.requester_id,
         )
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         refresh = await refresh_user_ids(uow, case, deciders)
     return await ctx.cards.approval_card(
         case, view=view, lang=lang, refresh_user_ids=refresh, notice=notice
@@ -564,7 +609,7 @@ async def pending_for(
     of Innkjøpsseksjonen, approved needs waiting for triage. `(case, purpose)` pairs."""
     today = ctx.today()
     found: list[tuple[NeedCase, str]] = []
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         own = await uow.needs.list_for_approvers(
             [actor_id], sorted(rules.AWAITING_APPROVAL), limit=limit
         )
@@ -581,7 +626,7 @@ async def pending_for(
         if actor_id in rules.deciders(approver, stand_in_cache[approver], today)[1:]:
             found.append((case, APPROVAL))
     if await ctx.directory.is_procurement_member(actor_id):
-        async with ctx.uow() as uow:
+        async with ctx.uow.read() as uow:
             waiting = await uow.needs.list_by_status(sorted(rules.AWAITING_TRIAGE), limit=limit)
         found += [(case, TRIAGE) for case in waiting if case.requester_id != actor_id]
     found.sort(key=lambda item: item[0].created_at)

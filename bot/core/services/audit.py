@@ -32,6 +32,6 @@ async def record(
 
 async def verify(uow_factory: UnitOfWorkFactory) -> tuple[int, list[str]]:
     """Return (rows checked, problems); no problems means nobody edited or deleted a row."""
-    async with uow_factory() as uow:
+    async with uow_factory.read() as uow:
         entries = list(await uow.audit.all())
     return len(entries), verify_chain(entries)

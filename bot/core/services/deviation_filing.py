@@ -101,7 +101,7 @@ def _check_complete(draft: DeviationDraft) -> None:
 async def filed_from_draft(
     ctx: DeviationContext, reporter_id: str, draft_id: str
 ) -> DeviationCase | None:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         return await uow.deviations.get_by_draft(reporter_id, draft_id)
 
 

@@ -53,7 +53,7 @@ async def scan_deviations(
     if allowed > now:
         return DeviationScan(quiet=True)
     today = ctx.today()
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         waiting = await uow.deviations.list_by_state(
             [rules.REGISTRERT, rules.UNDER_OPPFOLGING], limit=limit
         )

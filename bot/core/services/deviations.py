@@ -128,7 +128,7 @@ def manager_key(case: DeviationCase) -> str | None:
 
 
 async def get_case(ctx: DeviationContext, number: str) -> DeviationCase | None:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         return await uow.deviations.get(number)
 
 
@@ -237,11 +237,11 @@ async def card_for(
 
 
 async def counts_for(ctx: DeviationContext, numbers: Sequence[str]) -> list[DeviationCount]:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         return await uow.deviations.counts_for_contracts(numbers)
 
 
 async def count_for_contract(uow_factory: UnitOfWorkFactory, contract_number: str) -> int:
     """How many deviations were reported on a contract (the contract reminder card shows it)."""
-    async with uow_factory() as uow:
+    async with uow_factory.read() as uow:
         return await uow.deviations.count_for_contract(contract_number)

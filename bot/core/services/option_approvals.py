@@ -30,7 +30,7 @@ from bot.core.services.reminder_delivery import show_value_to
 async def get_option(
     ctx: ReminderContext, request_id: int
 ) -> tuple[OptionRequest, ReminderView] | None:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         store = ctx.store_of(uow)
         option = await store.option_request(request_id)
         if option is None:

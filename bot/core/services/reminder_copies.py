@@ -53,7 +53,7 @@ async def load_view(store: ReminderStore, reminder_id: int) -> ReminderView:
 
 
 async def get_view(ctx: ReminderContext, reminder_id: int) -> ReminderView | None:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         try:
             return await load_view(ctx.store_of(uow), reminder_id)
         except NotFound:

@@ -61,7 +61,7 @@ async def add_person(
     team_id: str | None,
     allow_guests: bool,
 ) -> AddResult:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         saga = await uow.rooms.find_by_place(channel_id=channel_id, team_id=team_id)
     if saga is None:
         return AddResult("not_room")

@@ -324,7 +324,7 @@ async def retry_room(
 
 
 async def room_of(ctx: RoomContext, case_number: str) -> tuple[NeedCase | None, RoomSaga | None]:
-    async with ctx.uow() as uow:
+    async with ctx.uow.read() as uow:
         return await uow.needs.get(case_number), await uow.rooms.get(case_number)
 
 

@@ -36,13 +36,13 @@ class MyCasesView:
         self._need_context = need_context
 
     async def show_list(self, turn: Turn) -> None:
-        cases = await my_cases(turn.sender.aad_object_id, uow=self._deps.uow())
+        cases = await my_cases(turn.sender.aad_object_id, uow=self._deps.uow.read())
         await turn.send_card(case_list_card(cases, turn.lang))
 
     async def open_case(self, turn: Turn, data: dict[str, Any]) -> None:
         number = str(data.get("case_id") or "")[:40]
         viewer = turn.sender.aad_object_id
-        item = await case_of(viewer, number, uow=self._deps.uow())
+        item = await case_of(viewer, number, uow=self._deps.uow.read())
         if item is None:
             await turn.say("cases.not_found", number=number)
             return

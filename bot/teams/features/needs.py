@@ -252,7 +252,7 @@ class NeedConversation:
             )
             return
         filed = await filed_from_draft(
-            turn.sender.aad_object_id, stored["draft_id"], uow=self._deps.uow()
+            turn.sender.aad_object_id, stored["draft_id"], uow=self._deps.uow.read()
         )
         if filed is not None:  # the bot restarted after filing, before it could say so
             await self._drafts.clear(turn)
