@@ -1,5 +1,5 @@
 """Shared fixtures: a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set),
-a fake Bot Connector, and the real app on a free port."""
+units of work on it, a fake Bot Connector, and the real app on a free port."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from integrations.db.engine import create_engine
+from integrations.db.uow import SqlUnitOfWorkFactory
 from tests.support.fake_connector import FakeConnector
 from tests.support.harness import (
     BotHarness,
@@ -24,6 +26,14 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
     db = await create_database(tmp_path)
     yield db
     await drop_database(db)
+
+
+@pytest.fixture
+async def uow_factory(database: Database) -> AsyncIterator[SqlUnitOfWorkFactory]:
+    """Units of work on the test database, without a bot (repository and use-case tests)."""
+    engine = create_engine(database.url, schema=database.schema)
+    yield SqlUnitOfWorkFactory(engine)
+    await engine.dispose()
 
 
 @pytest.fixture

@@ -4,28 +4,18 @@ the optimistic update under concurrency, the reminder marks, and the counts."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.domain.deviation_records import DeviationCount
-from integrations.db.engine import create_engine
 from integrations.db.uow import SqlUnitOfWorkFactory
 from tests.support.deviation_driver import deviation_case as _case
-from tests.support.harness import Database
 
 pytestmark = [pytest.mark.integration, pytest.mark.db]
 
 NOW = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def uow_factory(database: Database) -> AsyncIterator[SqlUnitOfWorkFactory]:
-    engine = create_engine(database.url, schema=database.schema)
-    yield SqlUnitOfWorkFactory(engine)
-    await engine.dispose()
 
 
 async def test_add_get_and_numbers(uow_factory: SqlUnitOfWorkFactory) -> None:

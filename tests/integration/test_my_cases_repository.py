@@ -3,7 +3,6 @@ per-person counts, and the use case's list of both kinds with a need's room."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,21 +12,12 @@ from bot.core.domain.my_cases import NeedItem
 from bot.core.domain.records import NeedCase
 from bot.core.domain.rooms import RoomSaga
 from bot.core.services.cases import case_of, my_cases
-from integrations.db.engine import create_engine
 from integrations.db.uow import SqlUnitOfWorkFactory
 from tests.support.deviation_driver import deviation_case
-from tests.support.harness import Database
 
 pytestmark = [pytest.mark.integration, pytest.mark.db]
 
 NOW = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def uow_factory(database: Database) -> AsyncIterator[SqlUnitOfWorkFactory]:
-    engine = create_engine(database.url, schema=database.schema)
-    yield SqlUnitOfWorkFactory(engine)
-    await engine.dispose()
 
 
 def _need(number: str, requester: str, when: datetime) -> NeedCase:

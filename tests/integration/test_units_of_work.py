@@ -5,26 +5,16 @@ unique column are idempotent in one statement."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.core.domain.records import CardCopy, NewOutboxMessage
-from integrations.db.engine import create_engine
 from integrations.db.uow import SqlUnitOfWorkFactory
-from tests.support.harness import Database
 
 pytestmark = [pytest.mark.integration, pytest.mark.db]
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def uow_factory(database: Database) -> AsyncIterator[SqlUnitOfWorkFactory]:
-    engine = create_engine(database.url, schema=database.schema)
-    yield SqlUnitOfWorkFactory(engine)
-    await engine.dispose()
 
 
 def _message(key: str) -> NewOutboxMessage:
