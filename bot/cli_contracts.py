@@ -11,24 +11,16 @@ from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.core.domain.contract_rows import format_date
-from bot.core.domain.contracts import Contract, ReminderDue, ReminderPolicy
+from bot.core.domain.contracts import Contract, MilestoneKind, ReminderDue
 from bot.core.i18n import t
 from bot.core.services.reminders import QueueReminder, ScanResult, scan_reminders
-from bot.settings import ReminderSettings, Settings
+from bot.settings import Settings
 
 if TYPE_CHECKING:
     from integrations.db.uow import SqlUnitOfWork
 
 PROGRESS_MIN_ROWS = 300  # a bar only for files with more rows than this
 _LANG = "nb"
-
-
-def reminder_policy(settings: ReminderSettings) -> ReminderPolicy:
-    return ReminderPolicy(
-        expiry_lead_months=tuple(settings.expiry_lead_months),
-        option_notice_lead_months=tuple(settings.option_notice_lead_months),
-        escalation_lead_months=settings.escalation_lead_months,
-    )
 
 
 def _today(settings: Settings, now: datetime) -> date:
@@ -62,6 +54,7 @@ def import_contracts_command(
     settings: Settings, path: Path, *, dry_run: bool, mapping: Path | None
 ) -> int:
     """Import a KAV export; exit 0 with a report (rejected rows listed), 1 if unreadable."""
+    from bot.wiring import reminder_policy
     from integrations.contracts.importer import ImportFileError, import_contracts
     from integrations.db.engine import create_engine
     from integrations.db.uow import SqlUnitOfWorkFactory
@@ -74,7 +67,7 @@ def import_contracts_command(
             report = await import_contracts(
                 path,
                 uow_factory=SqlUnitOfWorkFactory(engine),
-                policy=reminder_policy(settings.reminders),
+                policy=reminder_policy(settings),
                 today=_today(settings, now),
                 now=now,
                 dry_run=dry_run,
@@ -119,6 +112,8 @@ def import_contracts_command(
 def describe_reminder(due: ReminderDue, lang: str = _LANG) -> str:
     if due.milestone == "expiry":
         milestone = t("contracts.milestone.expiry", lang)
+    elif due.kind is MilestoneKind.CONSUMPTION:
+        milestone = t("contracts.milestone.consumption", lang, percent=due.lead.removesuffix("%"))
     else:
         milestone = t("contracts.milestone.option", lang, n=due.milestone.removeprefix("option-"))
     return t(
@@ -144,6 +139,7 @@ def scan_reminders_command(
     transaction (the Teams layer's outbox notice). Without it nothing is recorded, so no
     reminder is used up unsent; the command only shows what is due.
     """
+    from bot.wiring import reminder_policy
     from integrations.db.contracts import contract_repository
     from integrations.db.engine import create_engine
     from integrations.db.uow import SqlUnitOfWorkFactory
@@ -166,7 +162,7 @@ def scan_reminders_command(
                 sink: QueueReminder = record
                 result = await scan_reminders(
                     contracts=contract_repository(uow),
-                    policy=reminder_policy(settings.reminders),
+                    policy=reminder_policy(settings),
                     as_of=day,
                     now=now,
                     queue=sink,

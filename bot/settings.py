@@ -118,6 +118,9 @@ class ReminderSettings(BaseModel):
     expiry_lead_months: list[int] = Field(default_factory=lambda: [12, 9])
     option_notice_lead_months: list[int] = Field(default_factory=lambda: [6, 3])
     escalation_lead_months: int = 1
+    # Shares (percent) of an agreement's maximum value bought so far that are reminded; the
+    # highest also goes to the contract owner and the procurement channel. [] turns it off.
+    consumption_warn_percents: list[int] = Field(default_factory=lambda: [80, 95])
     snooze_days: int = 14
     # How often the worker scans the register for reminders that have come due.
     scan_interval_seconds: float = 3600.0

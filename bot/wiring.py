@@ -112,6 +112,7 @@ def reminder_policy(settings: Settings) -> ReminderPolicy:
         expiry_lead_months=tuple(reminders.expiry_lead_months),
         option_notice_lead_months=tuple(reminders.option_notice_lead_months),
         escalation_lead_months=reminders.escalation_lead_months,
+        consumption_warn_percents=tuple(reminders.consumption_warn_percents),
     )
 
 

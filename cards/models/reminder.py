@@ -3,8 +3,9 @@
 Reminder card: the contract, what is due and by when, how many deviations are reported on it
 (nothing when the count is not known), the value only when the caller says the viewer may see
 it, and the actions (`Action.Execute`, data `{reminder_id, version}`): Start ny anskaffelse,
-Utløs opsjon (option milestones only), La avtalen utløpe, Minn meg på om 14 dager. Once decided
-the buttons are gone and the outcome is shown.
+Utløs opsjon (option milestones only), La avtalen utløpe (not for consumption), Minn meg på om
+14 dager. Once decided the buttons are gone and the outcome is shown. A consumption reminder
+(the maximum value nearing) says how much of it is used; the amounts only with the value.
 
 Option card: the request (who asks, which option, by when) with a comment box and Godkjenn /
 Avvis for the contract owner; afterwards the decision.
@@ -33,12 +34,14 @@ class ReminderCard(CardModel):
     version: int
     number: UserText
     title: UserText
+    heading: str  # localized
     intro: str  # localized; names inside escaped by build()
     facts: list[Fact]
     value: str
     has_value: bool
     actionable: bool
     can_option: bool
+    can_expire: bool = True
     outcome: UserText = ""
     has_outcome: bool = False
     notice: UserText = ""
@@ -80,18 +83,33 @@ class ReminderCard(CardModel):
         outcome: str | None = None,
         notice: str | None = None,
         refresh_user_ids: Sequence[str] = (),
+        consumed_value: int | None = None,
     ) -> ReminderCard:
         """`what` is the milestone in words ("frist for opsjon 1"); values are shown only with
-        `show_value`; `deviation_count` None shows no deviation row at all."""
+        `show_value`; `deviation_count` None shows no deviation row at all. A `lead` in percent
+        ("80%") makes it a consumption reminder: `consumed_value` is what was bought so far."""
         lang_ = as_lang(lang)
-        intro = label(
-            "reminder",
-            "intro_escalation" if escalation else "intro",
-            lang_,
-            what=escape_markdown(what),
-            deadline=format_date(deadline, lang_),
-            lead=lead.removesuffix("m"),
-        )
+        consumption = lead.endswith("%")
+        suffix = "_escalation" if escalation else ""
+        if consumption:
+            # The share used now (the threshold that was reached, when the amounts are unknown).
+            percent = (
+                consumed_value * 100 // max_value
+                if consumed_value is not None and max_value
+                else lead.removesuffix("%")
+            )
+            heading = label("reminder", f"heading_consumption{suffix}", lang_)
+            intro = label("reminder", f"intro_consumption{suffix}", lang_, percent=percent)
+        else:
+            heading = label("reminder", f"heading{suffix}", lang_)
+            intro = label(
+                "reminder",
+                f"intro{suffix}",
+                lang_,
+                what=escape_markdown(what),
+                deadline=format_date(deadline, lang_),
+                lead=lead.removesuffix("m"),
+            )
         rows = [
             (label("reminder", "supplier", lang_), supplier),
             (label("reminder", "deadline", lang_), format_date(deadline, lang_)),
@@ -99,6 +117,18 @@ class ReminderCard(CardModel):
             (label("reminder", "manager", lang_), manager or "–"),
             (label("reminder", "service_area", lang_), service_area or "–"),
         ]
+        if consumption:
+            del rows[1]  # no deadline of its own: it lasts until the final end
+            if show_value and consumed_value is not None and max_value:
+                used = label(
+                    "reminder",
+                    "consumed_of_max",
+                    lang_,
+                    consumed=format_nok(consumed_value, lang_),
+                    max=format_nok(max_value, lang_),
+                    percent=percent,
+                )
+                rows.insert(1, (label("reminder", "consumed", lang_), used))
         if deviation_count is not None:
             rows.append((label("reminder", "deviations", lang_), str(deviation_count)))
         value = ""
@@ -106,7 +136,11 @@ class ReminderCard(CardModel):
             value = format_nok(estimated_value, lang_)
             if max_value is not None:
                 value = label(
-                    "reminder", "value_with_max", lang_, value=value, max=format_nok(max_value)
+                    "reminder",
+                    "value_with_max",
+                    lang_,
+                    value=value,
+                    max=format_nok(max_value, lang_),
                 )
         return cls(
             lang=lang_,
@@ -114,12 +148,14 @@ class ReminderCard(CardModel):
             version=version,
             number=number,
             title=title,
+            heading=heading,
             intro=intro,
             facts=facts(rows),
             value=value,
             has_value=bool(value),
             actionable=actionable,
             can_option=actionable and can_option,
+            can_expire=not consumption,
             outcome=outcome or "",
             has_outcome=bool(outcome),
             notice=notice or "",

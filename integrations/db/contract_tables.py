@@ -35,6 +35,10 @@ class ContractRow(SQLModel, table=True):
         default=None, sa_column=sa.Column(sa.BigInteger, nullable=True)
     )
     max_value: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    # 0009: bought so far ("Forbruk"), for the reminder when it nears the maximum value
+    consumed_value: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, nullable=True)
+    )
     # number, title and supplier casefolded in Python (SQLite's lower() knows only ASCII: Ø, Å)
     search_text: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     content_hash: str = Field(max_length=64)

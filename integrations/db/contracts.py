@@ -75,6 +75,7 @@ def _to_record(row: ContractRow) -> Contract:
         contract_type=row.contract_type,
         estimated_value=row.estimated_value,
         max_value=row.max_value,
+        consumed_value=row.consumed_value,
     )
 
 
@@ -92,6 +93,7 @@ def _fields(contract: Contract) -> dict[str, Any]:
         "contract_type": contract.contract_type,
         "estimated_value": contract.estimated_value,
         "max_value": contract.max_value,
+        "consumed_value": contract.consumed_value,
         "search_text": _search_text(contract),
         "content_hash": content_hash(contract),
     }

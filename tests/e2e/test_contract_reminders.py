@@ -411,3 +411,62 @@ async def test_the_reminder_card_counts_the_deviations_reported_on_the_contract(
     await _import(bot, tmp_path, clock, OPTION_ROW)
     kari = await _reminder_card(connector, KARI, "AV-2024-001")
     assert "Avvik meldt på avtalen 2" in texts(kari)
+
+
+# AV-2025-003: no date reminder for years (ends 31.12.2029), but "Forbruk" is near its maximum.
+CONSUMPTION_HEADER = f"{HEADER};Forbruk"
+
+
+def _consumption_row(consumed: str) -> str:
+    return (
+        "AV-2025-003;Datautstyr skole;Datahuset AS;974760673;01.01.2025;31.12.2029;;;"
+        f"kari.nordmann@lillestrom.kommune.no;oppvekst;Rammeavtale varer;1 500 000;2 000 000;"
+        f"{consumed}"
+    )
+
+
+async def _import_consumption(bot: Any, tmp_path: Path, clock: ShiftedClock, consumed: str) -> Any:
+    export = tmp_path / "kav-forbruk.csv"
+    export.write_bytes("\n".join([CONSUMPTION_HEADER, _consumption_row(consumed)]).encode("cp1252"))
+    now = clock.now()
+    return await import_contracts(
+        export, uow_factory=bot.uow, policy=ReminderPolicy(), today=now.date(), now=now
+    )
+
+
+async def test_purchases_nearing_the_maximum_value_are_reminded_then_escalated(
+    connector, start_bot, tmp_path
+):
+    bot, clock = await _start(start_bot)
+    await _everyone_says_hello(bot, connector, KARI, LISE, INGRID)
+    report = await _import_consumption(bot, tmp_path, clock, "1 700 000")  # 85 %
+    assert report.added == 1 and not report.rejected
+
+    kari = await _reminder_card(connector, KARI, "AV-2025-003")
+    lise = await _reminder_card(connector, LISE, "AV-2025-003")
+    assert "har nådd 85 % av maksimal verdi" in texts(kari)
+    assert "1 700 000 kr av 2 000 000 kr" in texts(kari)  # the manager sees the amounts
+    assert "85 %" in texts(lise) and "1 700 000" not in texts(lise)  # the contact does not
+    # Nothing to let expire; a new procurement or a later reminder.
+    assert {"reminder.start", "reminder.snooze"} <= verbs_in(kari)
+    assert not {"reminder.let_expire", "reminder.option"} & verbs_in(kari)
+    refused = await click(bot, connector, KARI, "reminder.let_expire", _data(kari))
+    assert "gjelder forbruket" in texts(refused)
+    (reminder,) = await _reminders(bot, "AV-2025-003")
+    assert (reminder.milestone, reminder.lead, reminder.status) == ("max-value", "80%", "pending")
+    assert not cards_in(connector, INGRID, "reminder.snooze")  # not escalated yet
+
+    # The next export says 96 %: the escalation, to the contract owner and the channel too.
+    report = await _import_consumption(bot, tmp_path, clock, "1 920 000")
+    assert report.changed == 1
+    escalated = await _reminder_card(connector, INGRID, "AV-2025-003")
+    assert "Eskalert: nær maksimal verdi" in texts(escalated) and "96 %" in texts(escalated)
+    channel = await _reminder_card(connector, CHANNEL_ID, "AV-2025-003")
+    assert "1 920 000" not in texts(channel)  # a channel never shows values
+    await connector.wait_for(lambda _: len(_posted(connector, KARI, "AV-2025-003")) == 2)
+    reminders = await _reminders(bot, "AV-2025-003")
+    assert [(r.lead, r.escalation) for r in reminders] == [("80%", False), ("95%", True)]
+    # An unchanged export sends nothing more.
+    assert (await _import_consumption(bot, tmp_path, clock, "1 920 000")).unchanged == 1
+    await _wait_scans(bot, clock)
+    assert len(_posted(connector, KARI, "AV-2025-003")) == 2

@@ -162,6 +162,34 @@ def _reminder(lang: str, *, actionable: bool = True, escalation: bool = False) -
     )
 
 
+def _consumption_reminder(
+    lang: str, *, escalation: bool = False, show_value: bool = True
+) -> ReminderCard:
+    return ReminderCard.build(
+        lang,
+        reminder_id=13,
+        version=1,
+        number="AV-2025-003",
+        title="Datautstyr skole",
+        supplier="Datahuset AS",
+        what="avtalens maksimale verdi",
+        deadline=date(2029, 12, 31),
+        lead="95%" if escalation else "80%",
+        escalation=escalation,
+        manager="Kari Nordmann",
+        service_area="Oppvekst og utdanning",
+        final_end=date(2029, 12, 31),
+        estimated_value=1_500_000,
+        max_value=2_000_000,
+        consumed_value=1_920_000 if escalation else 1_700_000,
+        show_value=show_value,
+        deviation_count=0,
+        actionable=True,
+        can_option=False,
+        refresh_user_ids=[APPROVER],
+    )
+
+
 def _option(lang: str, *, decided: bool = False) -> OptionApprovalCard:
     return OptionApprovalCard.build(
         lang,
@@ -314,6 +342,8 @@ SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "reminder": lambda lang: _reminder(lang),
     "reminder_escalation": lambda lang: _reminder(lang, escalation=True),
     "reminder_decided": lambda lang: _reminder(lang, actionable=False),
+    "reminder_consumption": lambda lang: _consumption_reminder(lang),
+    "reminder_consumption_escalation": lambda lang: _consumption_reminder(lang, escalation=True),
     "option_approval": lambda lang: _option(lang),
     "option_approval_decided": lambda lang: _option(lang, decided=True),
     **DEVIATION_SAMPLES,
@@ -959,3 +989,16 @@ def test_render_agrees_with_the_javascript_engine() -> None:
     expected = json.loads(result.stdout)
     for model, theirs in zip(models, expected, strict=True):
         assert render(model.template, model, strict=True) == theirs, model.template
+
+
+def test_a_consumption_reminder_shows_the_share_and_the_amounts_only_with_the_value() -> None:
+    card = _consumption_reminder("nb").render()
+    shown = json.dumps(card, ensure_ascii=False).replace("\u00a0", " ")
+    assert "har nådd 85 % av maksimal verdi" in shown
+    assert "1 700 000 kr av 2 000 000 kr" in shown
+    verbs = {a["verb"] for a in _objects(card, "Action.Execute")}
+    assert verbs == {"reminder.refresh", "reminder.start", "reminder.snooze"}  # no let_expire
+    hidden = json.dumps(_consumption_reminder("nb", show_value=False).render(), ensure_ascii=False)
+    assert "85 %" in hidden and "1\u00a0700\u00a0000" not in hidden and "2\u00a0000" not in hidden
+    english = json.dumps(_consumption_reminder("en", escalation=True).render(), ensure_ascii=False)
+    assert "reached 96 % of its maximum value" in english and "Escalated" in english

@@ -228,3 +228,12 @@ def test_unreadable_date_and_english_messages() -> None:
     assert problems[0].message("en") == (
         "end date “31.13.2026” is not a date (write e.g. 31.12.2026)"
     )
+
+
+def test_consumption_is_read_when_the_export_has_it() -> None:
+    contract = parse_row(row(consumed_value="1 700 000"))
+    assert isinstance(contract, Contract)
+    assert (contract.consumed_value, contract.consumed_percent) == (1_700_000, 85)
+    assert isinstance(parse_row(row()), Contract)  # an export without the column is fine
+    problems = parse_row(row(consumed_value="mye"))
+    assert messages(problems) == ["forbruk «mye» er ikke et beløp (skriv for eksempel 1 250 000)"]

@@ -161,3 +161,45 @@ def test_due_date_clamps_to_month_end() -> None:
     c = contract(end_date=date(2028, 2, 29))
     assert schedule(c, POLICY)[0].due_on == date(2027, 2, 28)
     assert due_reminders(c, POLICY, as_of=date(2027, 2, 28) - timedelta(days=1)) == []
+
+
+# --- purchases nearing the maximum value ("Forbruk") --------------------------------------------
+
+TODAY = date(2026, 12, 1)
+
+
+def _consumption(consumed: int | None, maximum: int | None = 2_000_000, **more: object) -> list:
+    c = contract(consumed_value=consumed, max_value=maximum, end_date=date(2029, 12, 31), **more)
+    return [
+        (r.milestone, r.lead, r.escalation, r.due_on, r.deadline)
+        for r in due_reminders(c, POLICY, as_of=TODAY)
+        if r.kind is MilestoneKind.CONSUMPTION
+    ]
+
+
+def test_the_highest_share_reached_is_due_and_the_last_one_escalates() -> None:
+    assert _consumption(1_599_999) == []  # 79 %
+    reminder = ("max-value", "80%", False, TODAY, date(2029, 12, 31))
+    assert _consumption(1_600_000) == [reminder]
+    assert _consumption(1_899_999) == [reminder]  # 94 %: still the 80 % one
+    assert _consumption(1_900_000) == [("max-value", "95%", True, TODAY, date(2029, 12, 31))]
+    assert _consumption(2_400_000)[0][1] == "95%"  # over the maximum: still reminded
+
+
+def test_no_consumption_reminder_without_both_amounts_or_after_the_end() -> None:
+    assert _consumption(None) == []
+    assert _consumption(1_900_000, maximum=None) == []
+    assert _consumption(1_900_000, maximum=0) == []
+    ended = contract(consumed_value=1_900_000, max_value=2_000_000, end_date=date(2026, 11, 30))
+    assert due_reminders(ended, POLICY, as_of=TODAY) == []
+
+
+def test_consumption_shares_come_from_the_policy_and_start_the_scan_today() -> None:
+    c = contract(consumed_value=1_000_000, max_value=2_000_000, end_date=date(2029, 12, 31))
+    assert c.consumed_percent == 50
+    assert first_scan_date(c, POLICY, today=TODAY) == date(2028, 12, 31)  # the 12-month one
+    half = ReminderPolicy(consumption_warn_percents=(50,))
+    (due,) = due_reminders(c, half, as_of=TODAY)
+    assert (due.lead, due.escalation) == ("50%", True)
+    assert first_scan_date(c, half, today=TODAY) == TODAY
+    assert due_reminders(c, ReminderPolicy(consumption_warn_percents=()), as_of=TODAY) == []

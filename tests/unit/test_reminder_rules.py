@@ -73,6 +73,11 @@ def test_moves_and_conflicts() -> None:
     with pytest.raises(Conflict) as error:
         rules.next_status(reminder(milestone="expiry"), rules.OPTION)
     assert error.value.message_key == rules.REFUSED_NOT_OPTION
+    consumption = reminder(milestone="max-value")
+    with pytest.raises(Conflict) as error:
+        rules.next_status(consumption, rules.LET_EXPIRE)  # a maximum value does not expire
+    assert error.value.message_key == rules.REFUSED_NOT_EXPIRY
+    assert rules.next_status(consumption, rules.START) == rules.STARTED
     with pytest.raises(Conflict):
         rules.check_version(1, 2)
     rules.check_version(2, 2)

@@ -47,6 +47,7 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "contract_type": "Avtaletype",
     "estimated_value": "Anslått verdi",
     "max_value": "Maksimal verdi",
+    "consumed_value": "Forbruk",
 }
 REQUIRED_FIELDS = ("number", "title", "supplier", "start_date", "end_date")
 DEFAULT_NOTICE_MONTHS = 3
@@ -264,6 +265,7 @@ def parse_row(cells: Mapping[str, object]) -> Contract | list[RowProblem]:
     notice = cell(parse_notice_cell, "option_notice")
     estimated = cell(parse_amount_cell, "estimated_value", label="estimated_value")
     maximum = cell(parse_amount_cell, "max_value", label="max_value")
+    consumed = cell(parse_amount_cell, "consumed_value", label="consumed_value")
     if start is not None and end is not None and end < start:
         problems.append(
             RowProblem(
@@ -293,4 +295,5 @@ def parse_row(cells: Mapping[str, object]) -> Contract | list[RowProblem]:
         contract_type=texts["contract_type"],
         estimated_value=estimated,
         max_value=maximum,
+        consumed_value=consumed,
     )

@@ -11,6 +11,10 @@ Milestones and lead times (a design choice, not law; lead times come from Remind
   before: decide to exercise, re-tender or let expire.
 - escalation: 1 month before either deadline, to the contract owner and the procurement section.
   It is one more lead time of the same milestone (`lead="1m"`, `escalation=True`).
+- `max-value`: what has been bought on the agreement (the export's "Forbruk") nearing its maximum
+  value. Reminded when it reaches each share in `consumption_warn_percents` (80 % and 95 %), the
+  last one as an escalation: buying past the maximum is a new, unannounced contract. Its due day
+  is the day it was found (shares only change with an import); its deadline the final end.
 
 Each (contract, milestone, lead) is reminded once, ever (the database enforces it). A reminder is
 due from its `due_on` until its deadline. When a scan finds several leads of one milestone due at
@@ -56,11 +60,20 @@ class Contract:
     contract_type: str = ""
     estimated_value: int | None = None  # NOK excl. VAT
     max_value: int | None = None  # NOK excl. VAT
+    consumed_value: int | None = None  # NOK excl. VAT bought so far ("Forbruk")
 
     @property
     def final_end_date(self) -> date:
         """The end if every option is used: the last option's end, else the end date."""
         return self.options[-1].end_date if self.options else self.end_date
+
+    @property
+    def consumed_percent(self) -> int | None:
+        """How much of the maximum value is used, in whole percent rounded down (None when
+        either is not known)."""
+        if self.consumed_value is None or not self.max_value:
+            return None
+        return self.consumed_value * 100 // self.max_value
 
 
 def valid_org_number(s: str) -> bool:
@@ -81,6 +94,10 @@ class MilestoneKind(StrEnum):
     EXPIRY = "expiry"
     OPTION_NOTICE = "option_notice"
     ESCALATION = "escalation"
+    CONSUMPTION = "consumption"
+
+
+CONSUMPTION_MILESTONE = "max-value"
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,8 @@ class ReminderPolicy:
     expiry_lead_months: tuple[int, ...] = (12, 9)
     option_notice_lead_months: tuple[int, ...] = (6, 3)
     escalation_lead_months: int = 1
+    # Shares of the maximum value that are reminded; the highest one escalates.
+    consumption_warn_percents: tuple[int, ...] = (80, 95)
 
 
 @dataclass(frozen=True)
@@ -114,6 +133,8 @@ class ReminderDue:
 
     @property
     def kind(self) -> MilestoneKind:
+        if self.milestone == CONSUMPTION_MILESTONE:
+            return MilestoneKind.CONSUMPTION
         if self.escalation:
             return MilestoneKind.ESCALATION
         if self.milestone == MilestoneKind.EXPIRY.value:
@@ -173,7 +194,30 @@ def due_reminders(contract: Contract, policy: ReminderPolicy, *, as_of: date) ->
             current = latest.get(reminder.milestone)
             if current is None or reminder.due_on > current.due_on:
                 latest[reminder.milestone] = reminder
+    consumption = consumption_due(contract, policy, as_of=as_of)
+    if consumption is not None:
+        latest[consumption.milestone] = consumption
     return sorted(latest.values(), key=lambda r: (r.deadline, r.milestone))
+
+
+def consumption_due(
+    contract: Contract, policy: ReminderPolicy, *, as_of: date
+) -> ReminderDue | None:
+    """The consumption reminder for the highest share of the maximum value reached, if any
+    (`lead` "80%"); none after the final end, when nothing more can be bought."""
+    used = contract.consumed_percent
+    shares = sorted(p for p in policy.consumption_warn_percents if p > 0)
+    reached = [share for share in shares if used is not None and used >= share]
+    if not reached or as_of > contract.final_end_date:
+        return None
+    return ReminderDue(
+        contract_number=contract.number,
+        milestone=CONSUMPTION_MILESTONE,
+        lead=f"{reached[-1]}%",
+        due_on=as_of,
+        deadline=contract.final_end_date,
+        escalation=reached[-1] == shares[-1],
+    )
 
 
 def next_due_date(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
-from bot.core.domain.contracts import Contract
+from bot.core.domain.contracts import CONSUMPTION_MILESTONE, Contract
 from bot.core.domain.directory import Person
 from bot.core.domain.errors import Conflict, NotAuthorized
 
@@ -52,6 +52,7 @@ REFUSED_NOT_OWNER: Final = "reminder.refused.not_owner"
 REFUSED_OWN_REQUEST: Final = "reminder.refused.own_request"
 REFUSED_NO_OWNER: Final = "reminder.refused.no_owner"
 REFUSED_NOT_OPTION: Final = "reminder.refused.not_option"
+REFUSED_NOT_EXPIRY: Final = "reminder.refused.not_expiry"
 CONFLICT_DECIDED: Final = "reminder.conflict.decided"
 CONFLICT_STALE: Final = "reminder.conflict.stale"
 
@@ -80,6 +81,11 @@ class ReminderRecord:
     @property
     def is_option(self) -> bool:
         return self.milestone.startswith("option-")
+
+    @property
+    def is_consumption(self) -> bool:
+        """About the maximum value nearing, not a date: it cannot be let expire."""
+        return self.milestone == CONSUMPTION_MILESTONE
 
     @property
     def option_number(self) -> str:
@@ -118,6 +124,8 @@ def next_status(reminder: ReminderRecord, action: str) -> str:
         raise ValueError(f"not a reminder action: {action}")
     if action == OPTION and not reminder.is_option:
         raise Conflict("no option to exercise", message_key=REFUSED_NOT_OPTION)
+    if action == LET_EXPIRE and reminder.is_consumption:
+        raise Conflict("a value nearing its maximum cannot expire", message_key=REFUSED_NOT_EXPIRY)
     if reminder.status != PENDING:
         raise Conflict(f"{action} in {reminder.status}", message_key=CONFLICT_DECIDED)
     return _MOVES[action]

@@ -139,6 +139,14 @@ async def refresh_ids(uow: UnitOfWork, keys: Sequence[str]) -> list[str]:
 
 
 def summary_text(reminder: ReminderRecord, contract: Contract, lang: str) -> str:
+    if reminder.is_consumption:
+        return t(
+            "reminder.notice_consumption",
+            lang,
+            number=contract.number,
+            title=contract.title,
+            percent=contract.consumed_percent or reminder.lead.removesuffix("%"),
+        )
     return t(
         "reminder.notice",
         lang,
@@ -151,6 +159,8 @@ def summary_text(reminder: ReminderRecord, contract: Contract, lang: str) -> str
 
 def describe(reminder: ReminderRecord, lang: str) -> str:
     """The milestone in words: "fristen for opsjon 1" / "avtalens sluttdato"."""
+    if reminder.is_consumption:
+        return t("reminder.what.consumption", lang)
     key = "reminder.what.option" if reminder.is_option else "reminder.what.expiry"
     return t(key, lang, n=reminder.option_number)
 

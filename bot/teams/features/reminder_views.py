@@ -84,6 +84,7 @@ class ReminderCardViews:
             final_end=contract.final_end_date,
             estimated_value=contract.estimated_value,
             max_value=contract.max_value,
+            consumed_value=contract.consumed_value,
             show_value=show_value,
             deviation_count=deviations,
             actionable=actionable and reminder.open,
