@@ -155,6 +155,34 @@ class SqlReminderRepository(SqlContractRepository):
         )
         return _request(row) if row is not None else None
 
+    async def reminders_of_milestone(
+        self, contract_number: str, milestone: str
+    ) -> list[ReminderRecord]:
+        rows = await self._session.scalars(
+            select(ContractReminderRow)
+            .where(
+                col(ContractReminderRow.contract_number) == contract_number,
+                col(ContractReminderRow.milestone) == milestone,
+            )
+            .order_by(col(ContractReminderRow.id))
+            .execution_options(populate_existing=True)
+        )
+        return [_reminder(row) for row in rows.all()]
+
+    async def latest_milestone_option_request(
+        self, contract_number: str, milestone: str
+    ) -> OptionRequest | None:
+        row = await self._session.scalar(
+            select(OptionRequestRow)
+            .where(
+                col(OptionRequestRow.contract_number) == contract_number,
+                col(OptionRequestRow.milestone) == milestone,
+            )
+            .order_by(col(OptionRequestRow.id).desc())
+            .limit(1)
+        )
+        return _request(row) if row is not None else None
+
     async def update_option_request_if_version(
         self, request_id: int, expected_version: int, **changes: Any
     ) -> bool:

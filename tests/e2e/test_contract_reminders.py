@@ -470,3 +470,65 @@ async def test_purchases_nearing_the_maximum_value_are_reminded_then_escalated(
     assert (await _import_consumption(bot, tmp_path, clock, "1 920 000")).unchanged == 1
     await _wait_scans(bot, clock)
     assert len(_posted(connector, KARI, "AV-2025-003")) == 2
+
+
+async def test_an_option_asked_for_is_not_offered_again_by_the_escalation(
+    connector, start_bot, tmp_path
+):
+    bot, clock = await _start(start_bot)
+    await _everyone_says_hello(bot, connector, KARI, LISE, INGRID)
+    await _import(bot, tmp_path, clock, OPTION_ROW)
+    three_months = await _reminder_card(connector, KARI, "AV-2024-001")
+    await click(bot, connector, KARI, "reminder.option", _data(three_months))
+    option_card = await wait_card(connector, INGRID, "option.approve")
+
+    # The 1-month escalation comes while Ingrid has not decided: it says so, without the button.
+    clock.jump(days=62)
+
+    def escalations(user: User) -> list[dict[str, Any]]:
+        return [c for c in _posted(connector, user, "AV-2024-001") if "Eskalert" in texts(c)]
+
+    await connector.wait_for(lambda _: escalations(LISE), 10.0)
+    escalation = escalations(LISE)[-1]
+    assert "reminder.option" not in verbs_in(escalation)
+    assert "Kari Nordmann ba" in texts(escalation) and "Ingrid Solberg" in texts(escalation)
+    refused = await click(bot, connector, LISE, "reminder.option", _data(escalation))
+    assert "har allerede bedt om å utløse opsjonen" in texts(refused)
+    assert len(cards_in(connector, INGRID, "option.approve")) == 1  # no second request
+
+    # Ingrid approves: the deadline is decided, so the escalation closes with it.
+    option = next(a for a in _actions(option_card) if a["verb"] == "option.approve")["data"]
+    await click(
+        bot,
+        connector,
+        INGRID,
+        "option.approve",
+        {"request_id": option["request_id"], "version": option["version"]},
+    )
+    reminders = await _reminders(bot, "AV-2024-001")
+    assert [(r.lead, r.status) for r in reminders] == [
+        ("3m", "option_exercised"),
+        ("1m", "option_exercised"),
+    ]
+    key = f"reminder:{reminders[1].id}:1:user:{TENANT}:{LISE.aad_object_id}"
+    put = await wait_put(connector, LISE.personal_conversation, await activity_id_of(bot, key))
+    assert "godkjent av Ingrid Solberg" in texts(put.cards[0])
+    assert not {"reminder.option", "reminder.snooze"} & verbs_in(put.cards[0])
+
+
+async def test_letting_a_deadline_expire_closes_its_earlier_card_too(
+    connector, start_bot, tmp_path
+):
+    bot, clock = await _start(start_bot)
+    await _everyone_says_hello(bot, connector, KARI, LISE)
+    await _import(bot, tmp_path, clock, OPTION_ROW)
+    await _reminder_card(connector, KARI, "AV-2024-001")  # the 3-month card, left open
+    clock.jump(days=62)
+    await connector.wait_for(lambda _: len(_posted(connector, KARI, "AV-2024-001")) == 2, 10.0)
+    escalation = _posted(connector, KARI, "AV-2024-001")[-1]
+    await click(bot, connector, KARI, "reminder.let_expire", _data(escalation))
+    three, one = await _reminders(bot, "AV-2024-001")
+    assert (three.status, one.status) == ("let_expire", "let_expire")
+    key = f"reminder:{three.id}:1:user:{TENANT}:{KARI.aad_object_id}"
+    put = await wait_put(connector, KARI.personal_conversation, await activity_id_of(bot, key))
+    assert not {"reminder.option", "reminder.let_expire"} & verbs_in(put.cards[0])

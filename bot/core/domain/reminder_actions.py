@@ -53,6 +53,7 @@ REFUSED_OWN_REQUEST: Final = "reminder.refused.own_request"
 REFUSED_NO_OWNER: Final = "reminder.refused.no_owner"
 REFUSED_NOT_OPTION: Final = "reminder.refused.not_option"
 REFUSED_NOT_EXPIRY: Final = "reminder.refused.not_expiry"
+REFUSED_OPTION_WAITING: Final = "reminder.refused.option_waiting"
 CONFLICT_DECIDED: Final = "reminder.conflict.decided"
 CONFLICT_STALE: Final = "reminder.conflict.stale"
 

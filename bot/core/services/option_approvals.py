@@ -23,6 +23,7 @@ from bot.core.services.reminder_copies import (
     option_params,
     option_subject,
     queue_edit,
+    settle_siblings,
 )
 from bot.core.services.reminder_delivery import show_value_to
 
@@ -123,6 +124,12 @@ async def decide_option(
             )
             await queue_edit(uow, ctx, copy, card, updated.version)
         await edit_reminder_copies(uow, ctx, view)
+        await settle_siblings(
+            uow,
+            ctx,
+            view.reminder,
+            close_as=rules.OPTION_EXERCISED if target == rules.APPROVED else None,
+        )
         requester = ConversationRef.user_key(ctx.tenant_id, current.requester_id)
         message = "option.notice.approved" if target == rules.APPROVED else "option.notice.rejected"
         await queue_notice(

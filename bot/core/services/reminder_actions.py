@@ -27,6 +27,7 @@ from bot.core.services.reminder_copies import (
     get_view,
     load_view,
     request_option_approval,
+    settle_siblings,
 )
 from bot.core.services.reminder_delivery import show_value_to
 
@@ -77,6 +78,7 @@ async def reminder_card_for(
         show_value=await show_value_to(ctx, viewer, view.contract),
         actionable=actionable,
         option=view.option,
+        waiting=view.waiting,
         notice=notice,
         deviation_count=view.deviations,
     )
@@ -110,6 +112,13 @@ async def act(
         reminder = current.reminder
         rules.check_version(version, reminder.version)  # a double click lands here
         target = rules.next_status(reminder, action)
+        if action == rules.OPTION and current.waiting is not None:
+            raise Conflict(
+                "the option is already asked for",
+                message_key=rules.REFUSED_OPTION_WAITING,
+                approver=current.waiting.approver_name,
+                requester=current.waiting.requester_name,
+            )
         changes: dict[str, Any] = {
             "status": target,
             "decided_by": actor_id,
@@ -151,6 +160,13 @@ async def act(
             },
         )
         await edit_reminder_copies(uow, ctx, updated)
+        if action in (rules.LET_EXPIRE, rules.OPTION):  # the deadline is decided, or asked for
+            await settle_siblings(
+                uow,
+                ctx,
+                reminder,
+                close_as=rules.LET_EXPIRE if action == rules.LET_EXPIRE else None,
+            )
         if option is not None and approver is not None:
             await request_option_approval(uow, ctx, option, updated, approver)
         await uow.commit()

@@ -60,6 +60,19 @@ class ReminderStore(ContractReminderStore, Protocol):
 
     async def latest_option_request(self, reminder_id: int) -> OptionRequest | None: ...
 
+    async def reminders_of_milestone(
+        self, contract_number: str, milestone: str
+    ) -> list[ReminderRecord]:
+        """Every reminder of one deadline (its lead times), oldest first."""
+        ...
+
+    async def latest_milestone_option_request(
+        self, contract_number: str, milestone: str
+    ) -> OptionRequest | None:
+        """The newest option request of this deadline, from any of its reminders (the 3-month
+        card's request while the 1-month escalation comes)."""
+        ...
+
     async def update_option_request_if_version(
         self, request_id: int, expected_version: int, **changes: Any
     ) -> bool: ...
@@ -69,7 +82,8 @@ class ReminderCards(Protocol):
     """Renders the reminder card and the option approval card (cards/ in the Teams layer).
 
     `show_value`: the viewer may see prices (see may_see_value); `actionable`: show the buttons;
-    `notice`: a short note on top (a refused or stale click)."""
+    `notice`: a short note on top (a refused or stale click); `waiting`: the deadline's option
+    already waits for the owner (asked from another reminder), so it is not offered again."""
 
     async def reminder_card(
         self,
@@ -83,6 +97,7 @@ class ReminderCards(Protocol):
         notice: str | None = None,
         refresh_user_ids: Sequence[str] = (),
         deviation_count: int | None = None,
+        waiting: OptionRequest | None = None,
     ) -> dict[str, Any]: ...
 
     async def option_card(

@@ -11,7 +11,12 @@ from bot.core.domain.contracts import Contract
 from bot.core.domain.directory import Person
 from bot.core.domain.errors import NotFound
 from bot.core.domain.records import CardCopy, ConversationRef
-from bot.core.domain.reminder_actions import OptionRequest, ReminderRecord
+from bot.core.domain.reminder_actions import (
+    APPROVED,
+    REQUEST_PENDING,
+    OptionRequest,
+    ReminderRecord,
+)
 from bot.core.i18n import t
 from bot.core.ports import UnitOfWork
 from bot.core.services import card_copies
@@ -37,6 +42,9 @@ class ReminderView:
     contract: Contract
     option: OptionRequest | None = None
     deviations: int | None = None  # reported on the contract
+    # The option of this deadline already waits for the owner (asked from another reminder):
+    # this card does not offer "Utløs opsjon" again.
+    waiting: OptionRequest | None = None
 
 
 # --- loading and views ---------------------------------------------------------------------
@@ -47,9 +55,18 @@ async def load_view(store: ReminderStore, reminder_id: int) -> ReminderView:
     contract = await store.get(reminder.contract_number) if reminder else None
     if reminder is None or contract is None:
         raise NotFound(f"no reminder {reminder_id}", message_key="reminder.not_found")
-    option = await store.latest_option_request(reminder.id) if reminder.is_option else None
     deviations = await store.deviation_count(contract.number)
-    return ReminderView(reminder, contract, option, deviations)
+    if not reminder.is_option:
+        return ReminderView(reminder, contract, None, deviations)
+    own = await store.latest_option_request(reminder.id)
+    latest = await store.latest_milestone_option_request(
+        reminder.contract_number, reminder.milestone
+    )
+    sibling = latest if latest is not None and latest.reminder_id != reminder.id else None
+    waiting = sibling if sibling is not None and sibling.status == REQUEST_PENDING else None
+    # Exercised from another reminder of this deadline: that request tells who approved it.
+    option = own or (sibling if sibling is not None and sibling.status == APPROVED else None)
+    return ReminderView(reminder, contract, option, deviations, waiting)
 
 
 async def get_view(ctx: ReminderContext, reminder_id: int) -> ReminderView | None:
@@ -79,9 +96,25 @@ async def edit_reminder_copies(uow: UnitOfWork, ctx: ReminderContext, view: Remi
                 show_value=await show_value_to(ctx, person, view.contract),
                 actionable=actionable,
                 option=view.option,
+                waiting=view.waiting,
                 deviation_count=view.deviations,
             )
             await queue_edit(uow, ctx, copy, card, reminder.version)
+
+
+async def settle_siblings(
+    uow: UnitOfWork, ctx: ReminderContext, reminder: ReminderRecord, *, close_as: str | None
+) -> None:
+    """The other reminders of the same deadline follow a decision on one of them: closed too
+    when the deadline is decided (`close_as`, e.g. option_exercised), and their cards edited so
+    none offers what was already chosen or asked for."""
+    store = ctx.store_of(uow)
+    for sibling in await store.reminders_of_milestone(reminder.contract_number, reminder.milestone):
+        if sibling.id == reminder.id or not sibling.open:
+            continue
+        if close_as is not None:
+            await store.update_reminder_if_version(sibling.id, sibling.version, status=close_as)
+        await edit_reminder_copies(uow, ctx, await load_view(store, sibling.id))
 
 
 async def queue_edit(

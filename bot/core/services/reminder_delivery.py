@@ -19,7 +19,7 @@ from datetime import date
 from bot.core.domain.contracts import Contract, ReminderDue
 from bot.core.domain.directory import Person
 from bot.core.domain.records import ConversationRef
-from bot.core.domain.reminder_actions import PENDING, ReminderRecord
+from bot.core.domain.reminder_actions import PENDING, REQUEST_PENDING, ReminderRecord
 from bot.core.formatting import format_date
 from bot.core.i18n import language_of, t
 from bot.core.ports import UnitOfWork
@@ -184,6 +184,12 @@ async def deliver(
         return 0
     refresh = await refresh_ids(uow, [r.key for r in recipients.found if r.person is not None])
     deviations = await store.deviation_count(contract.number)
+    waiting = None
+    if reminder.is_option:  # asked for from an earlier card of this deadline: not again
+        latest = await store.latest_milestone_option_request(
+            reminder.contract_number, reminder.milestone
+        )
+        waiting = latest if latest is not None and latest.status == REQUEST_PENDING else None
     subject = copy_subject(reminder.id, reminder.sends)
     queued = 0
     for recipient in recipients.found:
@@ -196,6 +202,7 @@ async def deliver(
             actionable=True,
             refresh_user_ids=refresh,
             deviation_count=deviations,
+            waiting=waiting,
         )
         if await card_copies.post_copy(
             uow,

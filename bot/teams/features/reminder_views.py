@@ -38,7 +38,11 @@ class ReminderCardViews:
         return manager or contract.manager_email, area.name if area else contract.service_area
 
     def _outcome(
-        self, reminder: ReminderRecord, option: OptionRequest | None, lang: str
+        self,
+        reminder: ReminderRecord,
+        option: OptionRequest | None,
+        lang: str,
+        waiting: OptionRequest | None = None,
     ) -> str | None:
         params: dict[str, Any] = {
             "by": reminder.decided_by_name or reminder.decided_by or "",
@@ -50,6 +54,14 @@ class ReminderCardViews:
         if reminder.status == rules.PENDING:
             if option is not None and option.status == rules.REJECTED:
                 return t("reminder.outcome.option_rejected", lang, **params)
+            if waiting is not None:
+                return t(
+                    "reminder.outcome.option_waiting",
+                    lang,
+                    requester=waiting.requester_name,
+                    at=format_when(waiting.created_at, lang),
+                    approver=waiting.approver_name,
+                )
             return None
         return t(f"reminder.outcome.{reminder.status}", lang, **params)
 
@@ -65,6 +77,7 @@ class ReminderCardViews:
         notice: str | None = None,
         refresh_user_ids: Sequence[str] = (),
         deviation_count: int | None = None,
+        waiting: OptionRequest | None = None,
     ) -> dict[str, Any]:
         manager, area = await self._names(contract)
         deviations = deviation_count
@@ -88,8 +101,8 @@ class ReminderCardViews:
             show_value=show_value,
             deviation_count=deviations,
             actionable=actionable and reminder.open,
-            can_option=reminder.is_option,
-            outcome=self._outcome(reminder, option, lang),
+            can_option=reminder.is_option and waiting is None,
+            outcome=self._outcome(reminder, option, lang, waiting),
             notice=notice,
             refresh_user_ids=refresh_user_ids,
         ).render()
