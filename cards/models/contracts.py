@@ -26,6 +26,8 @@ class ContractEntry(NamedTuple):
     final_end: date
     estimated_value: int | None = None  # None: unknown, or not for this viewer's eyes
     deviations: int | None = None
+    max_value: int | None = None  # like estimated_value: only for those who may see values
+    consumed_value: int | None = None
 
 
 class ContractRowModel(BaseModel):
@@ -63,6 +65,16 @@ class ContractListCard(CardModel):
                 if entry.estimated_value is not None
                 else ""
             )
+            if entry.consumed_value is not None and entry.max_value:
+                used = label(
+                    "contract_list",
+                    "consumed",
+                    lang_,
+                    consumed=format_nok(entry.consumed_value),
+                    max=format_nok(entry.max_value),
+                    percent=entry.consumed_value * 100 // entry.max_value,
+                )
+                value = f"{value} · {used}" if value else used
             rows.append(
                 ContractRowModel(
                     number=entry.number,

@@ -23,11 +23,12 @@ GUEST = User("aad-gjest", "Gjest Konsulent")
 
 EXPORT = (
     "Avtalenummer;Avtalenavn;Leverandør;Organisasjonsnummer;Startdato;Sluttdato;Opsjoner;"
-    "Opsjonsfrist;Avtaleforvalter;Tjenesteområde;Avtaletype;Anslått verdi;Maksimal verdi\n"
+    "Opsjonsfrist;Avtaleforvalter;Tjenesteområde;Avtaletype;Anslått verdi;Maksimal verdi;"
+    "Forbruk\n"
     "AV-2024-001;Kontorrekvisita;Kontorland AS;974760673;01.01.2024;31.05.2027;;;"
-    "lise.johansen@lillestrom.kommune.no;oppvekst;Rammeavtale;1 250 000;2 000 000\n"
+    "lise.johansen@lillestrom.kommune.no;oppvekst;Rammeavtale;1 250 000;2 000 000;1 100 000\n"
     "AV-2023-007;Skolemøbler;Møbelhuset Øst AS;974760673;01.08.2023;31.07.2031;;;"
-    "ola.hansen@lillestrom.kommune.no;oppvekst;Rammeavtale;900 000;\n"
+    "ola.hansen@lillestrom.kommune.no;oppvekst;Rammeavtale;900 000;;\n"
 )
 
 
@@ -62,11 +63,13 @@ async def test_search_finds_by_supplier_and_hides_values_from_others(
     answer = await _ask(bot, connector, PER, "finn avtale kontorland")
     assert "AV-2024-001" in answer and "Kontorrekvisita" in answer
     assert "1 250 000 kr" in answer  # procurement staff see values
+    assert "Forbruk: 1 100 000 kr av 2 000 000 kr (55 %)" in answer
     assert "1 250 000 kr" in await _ask(bot, connector, LISE, "finn avtale Kontorland")
     for outsider in (KARI, GUEST):
         answer = await _ask(bot, connector, outsider, "finn avtale kontorland")
         assert "AV-2024-001" in answer
         assert "1 250 000" not in answer and "verdi" not in answer.lower()
+        assert "Forbruk" not in answer and "1 100 000" not in answer
 
 
 async def test_search_tolerates_a_typo_and_says_so_when_nothing_matches(

@@ -21,10 +21,19 @@ def _entries(contracts: Sequence[Contract], visible: dict[str, bool]) -> list[Co
             title=c.title,
             supplier=c.supplier,
             final_end=c.final_end_date,
-            estimated_value=c.estimated_value if visible.get(c.number) else None,
+            **(_values(c) if visible.get(c.number) else {}),
         )
         for c in contracts
     ]
+
+
+def _values(contract: Contract) -> dict[str, int | None]:
+    """The amounts of a contract, for a viewer who may see them."""
+    return {
+        "estimated_value": contract.estimated_value,
+        "max_value": contract.max_value,
+        "consumed_value": contract.consumed_value,
+    }
 
 
 def register(router: CommandRouter, deps: TeamsDeps) -> None:
