@@ -58,6 +58,9 @@ DEVIATION_RESUME: Final = "deviation.resume"  # data: {"answer": "resume" | "dis
 DEVIATION_ACKNOWLEDGE: Final = "deviation.acknowledge"
 DEVIATION_RECLAIM: Final = "deviation.reclaim"  # + "deadline" (YYYY-MM-DD), "note"
 DEVIATION_CLOSE: Final = "deviation.close"  # + "outcome", "note"
+# A proposed sanction, decided by the avtaleeier: + "sanction_note" (required to reject)
+DEVIATION_SANCTION_APPROVE: Final = "deviation.sanction_approve"
+DEVIATION_SANCTION_REJECT: Final = "deviation.sanction_reject"
 ROOM_RETRY: Final = "room.retry"  # data: {"case_id", "version"}: restart a failed room saga
 
 ALL: Final[frozenset[str]] = frozenset(
@@ -72,6 +75,8 @@ ALL: Final[frozenset[str]] = frozenset(
         DEVIATION_ACKNOWLEDGE,
         DEVIATION_RECLAIM,
         DEVIATION_CLOSE,
+        DEVIATION_SANCTION_APPROVE,
+        DEVIATION_SANCTION_REJECT,
         WELCOME_NEW_NEED,
         WELCOME_NEW_DEVIATION,
         WELCOME_MY_CASES,

@@ -742,14 +742,24 @@ async def flow_deviation(pg: Playground, ctx: dict[str, Any]) -> None:
     await waiting
     step("Kari is told of the reklamasjon")
     followup = pg.messages[followup.id]
-    waiting = asyncio.create_task(told("lukket"))
     await pg.execute(
         followup,
         "deviation.close",
         as_user="per",
         inputs={"outcome": "prisavslag", "close_note": "10 % prisavslag"},
     )
-    check(state() == "lukket", "Per: Lukk (prisavslag)")
+    check(state() == "til_godkjenning", "Per: Lukk (prisavslag) proposes the sanction")
+    sanction = await pg.wait_for(
+        card_with("deviation.sanction_approve", number),
+        timeout=240,
+        what="the sanction card (to Ingrid; in the channel when she has no chat)",
+    )
+    step(f"the sanction card reached {sanction.conversation} for Ingrid Solberg")
+    await pg.execute(sanction, "deviation.sanction_approve", as_user="per")
+    check(state() == "til_godkjenning", "Per cannot approve his own proposal")
+    waiting = asyncio.create_task(told("lukket"))
+    await pg.execute(sanction, "deviation.sanction_approve", as_user="ingrid")
+    check(state() == "lukket", "Ingrid approved the sanction: lukket")
     await waiting
     step("Kari is told it is closed")
 

@@ -6,7 +6,9 @@
 - `DeviationCard`: the case. View `actor` (the avtaleforvalter and Innkjøpsseksjonen) has the
   buttons the state allows: Mottatt (`deviation.acknowledge`), Reklamasjon sendt with a response
   deadline (`deviation.reclaim`, inputs `deadline`, `note`), Lukk with an outcome
-  (`deviation.close`, inputs `outcome`, `note`); `readonly` and `closed` have none.
+  (`deviation.close`, inputs `outcome`, `note`); view `sanction` (the avtaleeier, while a
+  proposed sanction waits) has Godkjenn / Avvis (`deviation.sanction_approve` / `_reject`,
+  input `sanction_note`); `readonly` and `closed` have none.
 - `DeviationStatsCard`: "avvik for <leverandør eller avtale>": counts by category and state.
 """
 
@@ -33,7 +35,7 @@ from cards.models.base import (
 )
 from cards.text import PlainText, UserText, escape_markdown
 
-DeviationView = Literal["actor", "readonly", "closed"]
+DeviationView = Literal["actor", "readonly", "closed", "sanction"]
 FORM_FIELDS: Final = ("contract", "category", "description", "observed_on", "severity", "unit")
 MAX_ATTACHMENTS: Final = 10
 _SAFE_URL = re.compile(r"^https://[^\s()<>\[\]]+$")
@@ -156,6 +158,7 @@ class DeviationCard(CardModel):
     can_acknowledge: bool = False
     can_reclaim: bool = False
     can_close: bool = False
+    can_decide_sanction: bool = False
 
     @classmethod
     def build(
@@ -201,7 +204,8 @@ class DeviationCard(CardModel):
             has_notice=bool(notice),
             can_acknowledge=acting and state_id == "registrert",
             can_reclaim=acting and state_id in ("mottatt", "under_oppfolging"),
-            can_close=acting and state_id != "lukket",
+            can_close=acting and state_id not in ("lukket", "til_godkjenning"),
+            can_decide_sanction=view == "sanction" and state_id == "til_godkjenning",
         )
 
 

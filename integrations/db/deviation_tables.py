@@ -56,5 +56,9 @@ class DeviationRow(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
     outcome: str | None = Field(default=None, max_length=20)
     last_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    # 0010: a sanction proposed by closed_by waits for the avtaleeier's decision
+    sanction_proposed_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
+    sanction_decided_by: str | None = Field(default=None, max_length=64)
+    sanction_decided_by_name: str = Field(default="", max_length=256)
     escalated_at: datetime | None = Field(default=None, sa_column=_dt(nullable=True))
     reminded_for: date | None = None

@@ -39,6 +39,8 @@ MONDAY = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 ACK = "deviation.acknowledge"
 RECLAIM = "deviation.reclaim"
 CLOSE = "deviation.close"
+APPROVE_SANCTION = "deviation.sanction_approve"
+REJECT_SANCTION = "deviation.sanction_reject"
 
 
 def _shown(card):
@@ -187,27 +189,43 @@ async def test_from_a_sentence_to_a_closed_case_with_every_notice(connector, sta
     assert "Under oppfølging" in _shown(followed) and "30.11.2026" in _shown(followed)
     assert "svarfrist 30.11.2026" in await wait_text(connector, KARI, "svarfrist")
 
-    # Closing needs an outcome; then it is closed and the reporter is told.
+    # Closing needs an outcome. A sanction (prisavslag) is only proposed: the contract owner
+    # decides it (four-eyes), and the case closes when she approves.
     data = {"case_id": number, "version": 3}
     no_outcome = await click(bot, connector, PER, CLOSE, data)
     assert "Velg et utfall" in _shown(no_outcome)
-    closed = await click(
+    proposed = await click(
         bot, connector, PER, CLOSE, {**data, "outcome": "prisavslag", "close_note": "10 %"}
     )
-    assert not {ACK, RECLAIM, CLOSE} & verbs_in(closed) and "Lukket" in _shown(closed)
+    assert "Sanksjon venter på avtaleeier" in _shown(proposed)
+    assert not {ACK, RECLAIM, CLOSE, APPROVE_SANCTION} & verbs_in(proposed)
+    case = await _case(bot, number)
+    assert (case.state, case.outcome, case.closed_at) == ("til_godkjenning", "prisavslag", None)
+    sanction = await wait_card(connector, INGRID, APPROVE_SANCTION)
+    assert "Foreslått sanksjon Prisavslag" in _shown(sanction)
+    data = {"case_id": number, "version": 4}
+    own = await click(bot, connector, PER, APPROVE_SANCTION, data)
+    assert "firøyneprinsippet" in _shown(own)
+    refused = await click(bot, connector, LISE, APPROVE_SANCTION, data)
+    assert "Bare avtaleeier Ingrid Solberg" in _shown(refused)
+    closed = await click(bot, connector, INGRID, APPROVE_SANCTION, data)
+    assert not {ACK, RECLAIM, CLOSE, APPROVE_SANCTION} & verbs_in(closed)
+    assert "Lukket" in _shown(closed) and "Sanksjon avgjort av Ingrid Solberg" in _shown(closed)
     case = await _case(bot, number)
     assert case.state == "lukket" and case.outcome == "prisavslag"
-    assert case.closed_by == PER.aad_object_id
+    assert case.closed_by == PER.aad_object_id and case.sanction_decided_by == INGRID.aad_object_id
     told = await wait_text(connector, KARI, "er lukket av")
     assert "Per Innkjøper" in told and "Prisavslag" in told and "10 %" in told
+    assert "godkjente sanksjonen" in await wait_text(connector, PER, "godkjente sanksjonen")
     assert await _audit(bot, number) == [
         "deviation.registered",
         "deviation.acknowledge",
         "deviation.reclaim",
         "deviation.close",
+        "deviation.approve_sanction",
     ]
     # A click on the closed case is refused as done, and changes nothing.
-    again = await click(bot, connector, LISE, CLOSE, {**data, "version": 4, "outcome": "heving"})
+    again = await click(bot, connector, LISE, CLOSE, {**data, "version": 5, "outcome": "heving"})
     assert "allerede fulgt opp" in _shown(again)
     assert (await _case(bot, number)).outcome == "prisavslag"
 
@@ -415,3 +433,42 @@ async def test_a_deviation_report_pauses_a_needs_draft(connector, start_bot):
     assert "need.resume" in verbs_in(kari.last_card())
     async with bot.uow() as uow:
         assert await uow.deviations.list_for_reporter(KARI.aad_object_id) == []
+
+
+async def test_a_rejected_sanction_goes_back_to_the_follow_up(connector, start_bot):
+    bot = await _start(start_bot)
+    for user in (LISE, INGRID):
+        await say(bot, connector, user, "hei")
+    kari = DeviationDriver(bot, connector, KARI)
+    number = await kari.report()
+    await click(bot, connector, LISE, ACK, {"case_id": number, "version": 1})
+    await click(bot, connector, LISE, CLOSE, {"case_id": number, "version": 2, "outcome": "heving"})
+    await wait_card(connector, INGRID, APPROVE_SANCTION)
+    data = {"case_id": number, "version": 3}
+
+    # A rejection needs a reason; with one, the case is back where it was and Lise is told.
+    no_reason = await click(bot, connector, INGRID, REJECT_SANCTION, data)
+    assert "Skriv hvorfor" in _shown(no_reason)
+    rejected = await click(
+        bot, connector, INGRID, REJECT_SANCTION, {**data, "sanction_note": "Prøv dagbot først"}
+    )
+    assert "Mottatt" in _shown(rejected) and APPROVE_SANCTION not in verbs_in(rejected)
+    case = await _case(bot, number)
+    assert (case.state, case.outcome, case.last_note) == ("mottatt", None, "Prøv dagbot først")
+    told = await wait_text(connector, LISE, "avviste sanksjonen")
+    assert "Ingrid Solberg" in told and "Heving" in told and "Prøv dagbot først" in told
+    sent_to_kari = [r.all_text() for r in connector.sent_to(KARI.personal_conversation)]
+    assert not [text for text in sent_to_kari if "er lukket" in text]  # nothing closed
+    # Lise's copy gets its buttons back; an outcome that is no sanction closes at once.
+    lise_copy = await wait_card(connector, LISE, CLOSE)
+    assert "Prøv dagbot først" in _shown(lise_copy)
+    closed = await click(
+        bot, connector, LISE, CLOSE, {"case_id": number, "version": 4, "outcome": "rettet"}
+    )
+    assert "Lukket" in _shown(closed)
+    assert (await _case(bot, number)).state == "lukket"
+    assert (await _audit(bot, number))[-3:] == [
+        "deviation.close",
+        "deviation.reject_sanction",
+        "deviation.close",
+    ]

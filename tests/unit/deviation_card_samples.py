@@ -61,6 +61,7 @@ DEVIATION_SAMPLES: dict[str, Callable[[str], CardModel]] = {
     "deviation_actor_followup": lambda lang: _case(lang, "actor", "under_oppfolging"),
     "deviation_readonly": lambda lang: _case(lang, "readonly", "mottatt"),
     "deviation_closed": lambda lang: _case(lang, "closed", "lukket"),
+    "deviation_sanction": lambda lang: _case(lang, "sanction", "til_godkjenning"),
     "deviation_stats": lambda lang: DeviationStatsCard.build(
         lang,
         heading="Avvik for «Kontorland»",

@@ -56,8 +56,52 @@ def test_refused_transitions_are_conflicts(state: str, action: str) -> None:
 
 
 def test_every_open_state_has_a_way_forward() -> None:
+    every_action = (*rules.ACTIONS, *rules.SANCTION_DECISIONS)
     for state in rules.OPEN_STATES:
-        assert any((state, action) in rules.TRANSITIONS for action in rules.ACTIONS)
+        assert any((state, action) in rules.TRANSITIONS for action in every_action)
+
+
+def test_a_sanction_waits_for_the_owner_and_a_rejection_goes_back() -> None:
+    assert rules.close_target("dagbot") == rules.TIL_GODKJENNING
+    assert rules.close_target("heving") == rules.TIL_GODKJENNING
+    assert rules.close_target("rettet") == rules.LUKKET
+    assert rules.close_target("ikke_avvik") == rules.LUKKET
+    assert rules.SANCTIONS < set(rules.OUTCOMES)
+    assert rules.next_state(rules.TIL_GODKJENNING, rules.APPROVE_SANCTION) == rules.LUKKET
+    with pytest.raises(Conflict):
+        rules.next_state(rules.TIL_GODKJENNING, rules.CLOSE)  # no second proposal meanwhile
+    back = rules.state_before_sanction
+    assert back(acknowledged=False, reclaimed=False) == rules.REGISTRERT
+    assert back(acknowledged=True, reclaimed=False) == rules.MOTTATT
+    assert back(acknowledged=True, reclaimed=True) == rules.UNDER_OPPFOLGING
+
+
+def test_only_the_owner_or_stand_in_decides_a_sanction_never_the_proposer() -> None:
+    owners = frozenset({"aad-ingrid", "aad-stand-in"})
+
+    def decides(actor: str, owner_ids: frozenset[str] = owners, member: bool = False) -> bool:
+        return rules.may_decide_sanction(
+            actor, owner_ids=owner_ids, proposer_id="aad-lise", is_procurement_member=member
+        )
+
+    assert decides("aad-ingrid") and decides("aad-stand-in")
+    assert not decides("aad-per", member=True)  # procurement, but the owner is known
+    assert not decides("aad-lise", frozenset({"aad-lise"}))  # the owner proposed it herself
+    assert decides("aad-per", frozenset(), member=True)  # no owner: another procurement member
+    assert not decides("aad-kari", frozenset())
+    with pytest.raises(NotAuthorized) as error:
+        rules.authorize_sanction(
+            "aad-lise", owner_ids=owners, proposer_id="aad-lise", is_procurement_member=True
+        )
+    assert error.value.message_key == rules.REFUSED_OWN_PROPOSAL
+    with pytest.raises(NotAuthorized) as error:
+        rules.authorize_sanction(
+            "aad-kari", owner_ids=owners, proposer_id="aad-lise", is_procurement_member=False
+        )
+    assert error.value.message_key == rules.REFUSED_NOT_OWNER
+    view = rules.card_view
+    assert view(state=rules.TIL_GODKJENNING, allowed=True, decides_sanction=True) == "sanction"
+    assert view(state=rules.TIL_GODKJENNING, allowed=True) == "readonly"
 
 
 def test_a_stale_card_is_refused() -> None:

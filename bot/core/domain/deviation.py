@@ -4,7 +4,17 @@
 registrert ──acknowledge──▶ mottatt ──reclaim (deadline)──▶ under_oppfolging
      │                         │                                  │
      └──────────close (outcome)┴──────────────────────────────────┴──▶ lukket
+                                        │ a sanction as the outcome
+                                        ▼
+                                 til_godkjenning ──approve (avtaleeier)──▶ lukket
+                                        └────────reject──▶ back where it was
 ```
+
+A sanction (prisavslag, dagbot, tilbakehold, heving, erstatning) is decided by the contract owner
+(avtaleeier), who is told of high and critical deviations: the avtaleforvalter or Innkjøpsseksjonen
+proposes it by closing with it, and the owner (or their stand-in) approves it, never the one who
+proposed it (four-eyes). When the contract owner is not known, another member of
+Innkjøpsseksjonen approves.
 
 Pure rules: the eleven categories, the severities, the transitions, who may act (the contract's
 avtaleforvalter and members of Innkjøpsseksjonen), which categories need the control follow-up,
@@ -49,9 +59,10 @@ OWNER_SEVERITIES: Final = frozenset({"hoy", "kritisk"})
 REGISTRERT: Final = "registrert"
 MOTTATT: Final = "mottatt"
 UNDER_OPPFOLGING: Final = "under_oppfolging"
+TIL_GODKJENNING: Final = "til_godkjenning"  # a sanction waits for the avtaleeier
 LUKKET: Final = "lukket"
-STATES: Final = (REGISTRERT, MOTTATT, UNDER_OPPFOLGING, LUKKET)
-OPEN_STATES: Final = frozenset({REGISTRERT, MOTTATT, UNDER_OPPFOLGING})
+STATES: Final = (REGISTRERT, MOTTATT, UNDER_OPPFOLGING, TIL_GODKJENNING, LUKKET)
+OPEN_STATES: Final = frozenset({REGISTRERT, MOTTATT, UNDER_OPPFOLGING, TIL_GODKJENNING})
 
 ACKNOWLEDGE: Final = "acknowledge"
 RECLAIM: Final = "reclaim"  # reklamasjon sent to the supplier, with a response deadline
@@ -67,6 +78,11 @@ OUTCOMES: Final = (
     "erstatning",
     "ikke_avvik",
 )
+# Outcomes that sanction the supplier: the avtaleeier approves them before the case closes.
+SANCTIONS: Final = frozenset({"prisavslag", "dagbot", "tilbakehold", "heving", "erstatning"})
+APPROVE_SANCTION: Final = "approve_sanction"
+REJECT_SANCTION: Final = "reject_sanction"
+SANCTION_DECISIONS: Final = (APPROVE_SANCTION, REJECT_SANCTION)
 
 TRANSITIONS: Final[dict[tuple[str, str], str]] = {
     (REGISTRERT, ACKNOWLEDGE): MOTTATT,
@@ -75,6 +91,7 @@ TRANSITIONS: Final[dict[tuple[str, str], str]] = {
     (MOTTATT, CLOSE): LUKKET,
     (UNDER_OPPFOLGING, RECLAIM): UNDER_OPPFOLGING,  # a new deadline (an additional period)
     (UNDER_OPPFOLGING, CLOSE): LUKKET,
+    (TIL_GODKJENNING, APPROVE_SANCTION): LUKKET,  # rejection: state_before_sanction
 }
 
 # Message keys (bot/core/locales/*/deviation.yaml).
@@ -84,6 +101,9 @@ CONFLICT_STALE: Final = "deviation.conflict.stale"
 DEADLINE_MISSING: Final = "deviation.deadline_required"
 DEADLINE_PAST: Final = "deviation.deadline_past"
 OUTCOME_MISSING: Final = "deviation.outcome_required"
+REFUSED_NOT_OWNER: Final = "deviation.refused.not_owner"
+REFUSED_OWN_PROPOSAL: Final = "deviation.refused.own_proposal"
+REASON_MISSING: Final = "deviation.sanction.reason_required"
 
 
 def next_state(state: str, action: str) -> str:
@@ -92,6 +112,50 @@ def next_state(state: str, action: str) -> str:
     if target is None:
         raise Conflict(f"{action} not allowed in {state}", message_key=CONFLICT_DONE)
     return target
+
+
+def close_target(outcome: str | None) -> str:
+    """Closing with a sanction waits for the avtaleeier; any other outcome closes."""
+    return TIL_GODKJENNING if outcome in SANCTIONS else LUKKET
+
+
+def state_before_sanction(*, acknowledged: bool, reclaimed: bool) -> str:
+    """Where a rejected sanction sends the case back: the follow-up state it was in."""
+    if reclaimed:
+        return UNDER_OPPFOLGING
+    return MOTTATT if acknowledged else REGISTRERT
+
+
+def may_decide_sanction(
+    actor_id: str,
+    *,
+    owner_ids: frozenset[str],
+    proposer_id: str | None,
+    is_procurement_member: bool,
+) -> bool:
+    """The avtaleeier (or an active stand-in, in `owner_ids`); with no owner known, a member
+    of Innkjøpsseksjonen. Never the one who proposed the sanction."""
+    if actor_id == proposer_id:
+        return False
+    return actor_id in owner_ids if owner_ids else is_procurement_member
+
+
+def authorize_sanction(
+    actor_id: str,
+    *,
+    owner_ids: frozenset[str],
+    proposer_id: str | None,
+    is_procurement_member: bool,
+) -> None:
+    if actor_id == proposer_id:
+        raise NotAuthorized("own proposal", message_key=REFUSED_OWN_PROPOSAL)
+    if not may_decide_sanction(
+        actor_id,
+        owner_ids=owner_ids,
+        proposer_id=proposer_id,
+        is_procurement_member=is_procurement_member,
+    ):
+        raise NotAuthorized("not the contract owner", message_key=REFUSED_NOT_OWNER)
 
 
 def check_version(card_version: int | None, current: int) -> None:
@@ -170,11 +234,14 @@ def reminder_due(
     return today > deadline and reminded_for != deadline
 
 
-def card_view(*, state: str, allowed: bool) -> str:
-    """`actor` (buttons) for those who may act while open, `closed` once closed, `readonly`
-    for everyone else (the reporter included, unless they may act themselves)."""
+def card_view(*, state: str, allowed: bool, decides_sanction: bool = False) -> str:
+    """`actor` (buttons) for those who may act while open, `sanction` (Godkjenn / Avvis) for
+    the one who decides a proposed sanction, `closed` once closed, `readonly` for everyone
+    else (the reporter included, unless they may act themselves)."""
     if state == LUKKET:
         return "closed"
+    if state == TIL_GODKJENNING:
+        return "sanction" if decides_sanction else "readonly"
     if allowed:
         return "actor"
     return "readonly"

@@ -48,8 +48,12 @@ class DeviationCase:
     closed_by: str | None = None
     closed_by_name: str = ""
     closed_at: datetime | None = None
-    outcome: str | None = None
+    outcome: str | None = None  # while til_godkjenning: the sanction proposed
     last_note: str | None = None
+    # A sanction: when it was proposed (by closed_by), and who approved or rejected it.
+    sanction_proposed_at: datetime | None = None
+    sanction_decided_by: str | None = None
+    sanction_decided_by_name: str = ""
     escalated_at: datetime | None = None
     reminded_for: date | None = None
     draft_id: str | None = None

@@ -17,10 +17,11 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
+from bot.core.domain import approval as approval_rules
 from bot.core.domain import deviation as rules
 from bot.core.domain.deviation_records import DeviationCase, DeviationCount
 from bot.core.domain.directory import Directory
-from bot.core.domain.errors import Conflict, NotFound
+from bot.core.domain.errors import Conflict, NotFound, ValidationFailed
 from bot.core.domain.records import ConversationRef
 from bot.core.formatting import format_date
 from bot.core.i18n import t
@@ -33,6 +34,7 @@ from bot.core.services.conversations import queue_notice
 log = logging.getLogger(__name__)
 
 PURPOSE = "deviation"
+SANCTION_VIEW = "sanction"  # the avtaleeier's copy while a sanction waits for them
 
 
 class DeviationCards(Protocol):
@@ -105,6 +107,8 @@ async def edit_copies(uow: UnitOfWork, ctx: DeviationContext, case: DeviationCas
     """Queue an in-place edit of every stored copy of the case's card."""
     for copy in await uow.card_copies.list_for(case.case_number, PURPOSE):
         view = "closed" if case.state == rules.LUKKET else copy.view
+        if view == SANCTION_VIEW and case.state != rules.TIL_GODKJENNING:
+            view = "readonly"  # the sanction is decided: the owner's copy shows the case
         lang = case.locale if copy.view == "reporter" else await lang_of(uow, copy.recipient)
         card = ctx.cards.deviation_card(
             case, view="readonly" if view == "reporter" else view, lang=lang
@@ -157,6 +161,7 @@ async def act(
     member = await ctx.directory.is_procurement_member(actor_id)
     today = ctx.today()
     now = ctx.clock.now()
+    channel = await ctx.directory.procurement_channel()
     async with ctx.uow() as uow:
         case = await uow.deviations.get(number)
         if case is None:
@@ -165,6 +170,8 @@ async def act(
         target = rules.next_state(case.state, action)
         rules.check_version(version, case.version)
         checked = rules.validate(action, decision, today=today)
+        if action == rules.CLOSE:
+            target = rules.close_target(checked.outcome)
         changes: dict[str, Any] = {"state": target, "updated_at": now, "last_note": checked.note}
         if action == rules.ACKNOWLEDGE:
             changes.update(
@@ -173,12 +180,13 @@ async def act(
         elif action == rules.RECLAIM:
             changes.update(reclaimed_at=now, response_deadline=checked.deadline)
         else:
-            changes.update(
-                closed_by=actor_id,
-                closed_by_name=actor_name,
-                closed_at=now,
-                outcome=checked.outcome,
-            )
+            changes.update(closed_by=actor_id, closed_by_name=actor_name, outcome=checked.outcome)
+            if target == rules.TIL_GODKJENNING:  # proposed: the owner decides (four-eyes)
+                changes.update(
+                    sanction_proposed_at=now, sanction_decided_by=None, sanction_decided_by_name=""
+                )
+            else:
+                changes.update(closed_at=now)
         if not await uow.deviations.update_if_version(number, case.version, **changes):
             raise Conflict("changed meanwhile", message_key=rules.CONFLICT_DONE)
         updated = await uow.deviations.get(number)
@@ -200,6 +208,10 @@ async def act(
             },
         )
         await edit_copies(uow, ctx, updated)
+        if target == rules.TIL_GODKJENNING:
+            await _ask_for_sanction(uow, ctx, updated, channel.channel_id if channel else None)
+            await uow.commit()
+            return updated
         lang = updated.locale
         extra = {
             "by": actor_name,
@@ -218,6 +230,172 @@ async def act(
     return updated
 
 
+# --- sanctions: the avtaleeier decides ------------------------------------------------------------
+
+
+async def _ask_for_sanction(
+    uow: UnitOfWork, ctx: DeviationContext, case: DeviationCase, channel_id: str | None
+) -> None:
+    """The card with Godkjenn / Avvis to the contract owner (to the procurement channel when no
+    owner is known, where another member decides)."""
+    if case.owner_id:
+        recipient = ConversationRef.user_key(case.tenant_id, case.owner_id)
+    elif channel_id:
+        recipient = channel_key(channel_id)
+    else:
+        log.warning("%s: a sanction waits, but there is no owner and no channel", case.case_number)
+        return
+    lang = await lang_of(uow, recipient)
+    await post_copy(
+        uow,
+        ctx,
+        case,
+        recipient=recipient,
+        view=SANCTION_VIEW,
+        key=f"{case.case_number}:sanction:v{case.version}",
+        lang=lang,
+        text=t("deviation.sanction.asked", lang, **sanction_params(case, lang)),
+    )
+
+
+def sanction_params(case: DeviationCase, lang: str, **more: Any) -> dict[str, Any]:
+    return params_of(
+        case,
+        lang,
+        outcome=t(f"deviation.outcome.{case.outcome}", lang) if case.outcome else "",
+        proposer=case.closed_by_name or "–",
+        owner=case.owner_name or t("deviation.procurement", lang),
+        **more,
+    )
+
+
+async def sanction_deciders(ctx: DeviationContext, case: DeviationCase) -> frozenset[str]:
+    """The avtaleeier and their active stand-in (empty when no owner is known)."""
+    if not case.owner_id:
+        return frozenset()
+    stand_ins = await ctx.directory.stand_ins_for(case.owner_id)
+    return frozenset(approval_rules.deciders(case.owner_id, stand_ins, ctx.today()))
+
+
+async def decides_sanction(ctx: DeviationContext, case: DeviationCase, actor_id: str) -> bool:
+    if case.state != rules.TIL_GODKJENNING:
+        return False
+    return rules.may_decide_sanction(
+        actor_id,
+        owner_ids=await sanction_deciders(ctx, case),
+        proposer_id=case.closed_by,
+        is_procurement_member=await ctx.directory.is_procurement_member(actor_id),
+    )
+
+
+async def decide_sanction(
+    ctx: DeviationContext,
+    number: str,
+    *,
+    actor_id: str,
+    actor_name: str,
+    approve: bool,
+    version: int | None,
+    note: str | None = None,
+) -> DeviationCase:
+    """Godkjenn (the case closes with the sanction) or Avvis (with a reason: it goes back to
+    where it was, and the one who proposed it is told). Raises NotAuthorized, Conflict,
+    ValidationFailed, NotFound."""
+    before = await get_case(ctx, number)
+    if before is None:
+        raise NotFound(f"no deviation {number}", message_key="deviation.not_found")
+    owners = await sanction_deciders(ctx, before)
+    member = await ctx.directory.is_procurement_member(actor_id)
+    reason = (note or "").strip() or None
+    now = ctx.clock.now()
+    async with ctx.uow() as uow:
+        case = await uow.deviations.get(number)
+        assert case is not None
+        if case.state != rules.TIL_GODKJENNING:
+            raise Conflict(f"no sanction waits in {case.state}", message_key=rules.CONFLICT_DONE)
+        rules.authorize_sanction(
+            actor_id, owner_ids=owners, proposer_id=case.closed_by, is_procurement_member=member
+        )
+        rules.check_version(version, case.version)
+        changes: dict[str, Any] = {
+            "updated_at": now,
+            "sanction_decided_by": actor_id,
+            "sanction_decided_by_name": actor_name,
+        }
+        if approve:
+            changes.update(state=rules.LUKKET, closed_at=now)
+            if reason:
+                changes["last_note"] = reason
+        else:
+            if reason is None:
+                raise ValidationFailed("reject without reason", message_key=rules.REASON_MISSING)
+            changes.update(
+                state=rules.state_before_sanction(
+                    acknowledged=case.acknowledged_at is not None,
+                    reclaimed=case.reclaimed_at is not None,
+                ),
+                outcome=None,
+                last_note=reason,
+            )
+        if not await uow.deviations.update_if_version(number, case.version, **changes):
+            raise Conflict("changed meanwhile", message_key=rules.CONFLICT_DONE)
+        updated = await uow.deviations.get(number)
+        assert updated is not None
+        action = rules.APPROVE_SANCTION if approve else rules.REJECT_SANCTION
+        await record(
+            uow,
+            clock=ctx.clock,
+            actor=actor_id,
+            action=f"deviation.{action}",
+            subject=number,
+            details={
+                "from": case.state,
+                "to": updated.state,
+                "version": updated.version,
+                "outcome": case.outcome,
+                "proposed_by": case.closed_by,
+                "note": reason,
+                "actor_name": actor_name,
+            },
+        )
+        await edit_copies(uow, ctx, updated)
+        proposer = (
+            ConversationRef.user_key(case.tenant_id, case.closed_by) if case.closed_by else None
+        )
+        if proposer:
+            lang = await lang_of(uow, proposer)
+            key = "deviation.sanction.approved" if approve else "deviation.sanction.rejected"
+            await queue_notice(
+                uow,
+                recipient=proposer,
+                idempotency_key=f"{number}:v{updated.version}:proposer",
+                clock=ctx.clock,
+                text=t(key, lang, **sanction_params(case, lang, by=actor_name, note=reason or "–")),
+            )
+        if approve:  # the reporter hears of the closing, as for any other outcome
+            lang = updated.locale
+            await queue_notice(
+                uow,
+                recipient=reporter_key(updated),
+                idempotency_key=f"{number}:v{updated.version}:reporter",
+                clock=ctx.clock,
+                text=t(
+                    "deviation.notice.close",
+                    lang,
+                    **params_of(
+                        updated,
+                        lang,
+                        by=case.closed_by_name,
+                        deadline="",
+                        outcome=t(f"deviation.outcome.{case.outcome}", lang),
+                        note=updated.last_note or "–",
+                    ),
+                ),
+            )
+        await uow.commit()
+    return updated
+
+
 # --- views and counts ----------------------------------------------------------------------------
 
 
@@ -232,7 +410,8 @@ async def card_for(
 ) -> dict[str, Any]:
     """The deviation card as `viewer_id` should see it (for an invoke)."""
     allowed = not refused and await may_act(ctx, case, viewer_id)
-    view = rules.card_view(state=case.state, allowed=allowed)
+    decides = not refused and await decides_sanction(ctx, case, viewer_id)
+    view = rules.card_view(state=case.state, allowed=allowed, decides_sanction=decides)
     return ctx.cards.deviation_card(case, view=view, lang=lang, notice=notice)
 
 

@@ -28,6 +28,8 @@ ACTIONS = {
     verbs.DEVIATION_ACKNOWLEDGE: (rules.ACKNOWLEDGE, None),
     verbs.DEVIATION_RECLAIM: (rules.RECLAIM, "reclaim_note"),
     verbs.DEVIATION_CLOSE: (rules.CLOSE, "close_note"),
+    verbs.DEVIATION_SANCTION_APPROVE: (rules.APPROVE_SANCTION, "sanction_note"),
+    verbs.DEVIATION_SANCTION_REJECT: (rules.REJECT_SANCTION, "sanction_note"),
 }
 
 
@@ -40,6 +42,7 @@ class DeviationFollowUp:
         params: dict[str, Any] = {"number": case.case_number if case else ""}
         if case is not None:
             params["manager"] = case.manager_name or turn.t("deviation.procurement")
+            params["owner"] = case.owner_name or turn.t("deviation.procurement")
         return turn.t(error.message_key, **params, **error.params)
 
     async def _attempt(
@@ -48,6 +51,17 @@ class DeviationFollowUp:
         number = str(data.get("case_id") or "")
         action, note_field = ACTIONS[verb]
         try:
+            if action in rules.SANCTION_DECISIONS:
+                case = await service.decide_sanction(
+                    self._ctx,
+                    number,
+                    actor_id=turn.sender.aad_object_id,
+                    actor_name=turn.sender.name,
+                    approve=action == rules.APPROVE_SANCTION,
+                    version=int_of(data.get("version")),
+                    note=text_of(data, note_field),
+                )
+                return case, None
             case = await service.act(
                 self._ctx,
                 number,
@@ -90,7 +104,14 @@ class DeviationFollowUp:
         elif error is not None:
             await turn.send_text(self._note(turn, error, case))
         else:
-            await turn.say(f"deviation.done.{ACTIONS[verb][0]}", number=case.case_number)
+            action = ACTIONS[verb][0]
+            if action == rules.CLOSE and case.state == rules.TIL_GODKJENNING:
+                action = "propose_sanction"  # closing waits for the avtaleeier
+            await turn.say(
+                f"deviation.done.{action}",
+                number=case.case_number,
+                owner=case.owner_name or turn.t("deviation.procurement"),
+            )
 
     async def stats(self, turn: Turn, query: str) -> None:
         if not query:

@@ -148,17 +148,26 @@ class DeviationCardRenderer:
             rows.append(
                 (t("deviation.row.deadline", lang), format_date(case.response_deadline, lang))
             )
-        if case.outcome:
+        if case.outcome and case.state == rules.TIL_GODKJENNING:
+            rows.append(
+                (t("deviation.row.sanction", lang), t(f"deviation.outcome.{case.outcome}", lang))
+            )
+            rows.append((t("deviation.row.proposed_by", lang), case.closed_by_name or "–"))
+        elif case.outcome:
             rows.append(
                 (t("deviation.row.outcome", lang), t(f"deviation.outcome.{case.outcome}", lang))
             )
             rows.append((t("deviation.row.closed_by", lang), case.closed_by_name or "–"))
+        if case.sanction_decided_by_name and case.state != rules.TIL_GODKJENNING:
+            rows.append(
+                (t("deviation.row.sanction_decided_by", lang), case.sanction_decided_by_name)
+            )
         if case.last_note:
             rows.append((t("deviation.row.note", lang), case.last_note))
         contract = case.contract_title or t("deviation.contract_unknown", lang)
         if case.contract_number:
             contract = f"{contract} ({case.contract_number})"
-        shown = view if view in ("actor", "readonly", "closed") else "readonly"
+        shown = view if view in ("actor", "readonly", "closed", "sanction") else "readonly"
         today = self._clock.now().astimezone(self._tz).date()
         return DeviationCard.build(
             lang,
