@@ -12,6 +12,7 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 
 from bot.core.services.conversations import remember_conversation
 from bot.teams.activity import reference_of
+from bot.teams.conversation_turns import ConversationTurns
 from bot.teams.deps import TeamsDeps
 from bot.teams.router import ActionRegistry, CommandRouter
 from bot.teams.turn import Turn
@@ -53,8 +54,18 @@ class InnkjopBot(TeamsActivityHandler):
         self._router = router
         self._actions = actions
         self._welcome = welcome  # async (Turn) -> None
+        self._turns = ConversationTurns()
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        conversation = getattr(activity.conversation, "id", None)
+        if activity.type == ActivityTypes.message and conversation:
+            async with self._turns.one_at_a_time(str(conversation)):
+                await self._turn(turn_context)
+        else:
+            await self._turn(turn_context)
+
+    async def _turn(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context)
         await super().on_turn(turn_context)
         await self._deps.conversation_state.save_changes(turn_context)
