@@ -706,6 +706,17 @@ async def flow_deviation(pg: Playground, ctx: dict[str, Any]) -> None:
     def state() -> str:
         return str(db("SELECT state FROM deviation WHERE case_number = ?", number)[0][0])
 
+    async def current(message: Any, verb: str) -> Any:
+        """The card as it stands once its in-place edits have landed: an older edit may still
+        arrive after the click's own answer, and a click on it would be refused as stale."""
+        version = db("SELECT version FROM deviation WHERE case_number = ?", number)[0][0]
+
+        def fresh(m: Any) -> bool:
+            action = find_action(m.cards[0], verb) if m.id == message.id and m.cards else None
+            return action is not None and (action.get("data") or {}).get("version") == version
+
+        return await pg.wait_for(fresh, what=f"the card at version {version}")
+
     check(state() == "registrert", f"filed {number}: registrert")
     followup = await pg.wait_for(
         card_with("deviation.acknowledge", number, CHANNEL),
@@ -730,7 +741,7 @@ async def flow_deviation(pg: Playground, ctx: dict[str, Any]) -> None:
     check(state() == "mottatt", "Per: Mottatt")
     await waiting
     step("Kari is told it is received")
-    followup = pg.messages[followup.id]
+    followup = await current(followup, "deviation.reclaim")
     waiting = asyncio.create_task(told("reklamasjon"))
     await pg.execute(
         followup,
@@ -741,7 +752,7 @@ async def flow_deviation(pg: Playground, ctx: dict[str, Any]) -> None:
     check(state() == "under_oppfolging", "Per: Reklamasjon sendt (frist 15.12.2026)")
     await waiting
     step("Kari is told of the reklamasjon")
-    followup = pg.messages[followup.id]
+    followup = await current(followup, "deviation.close")
     await pg.execute(
         followup,
         "deviation.close",
