@@ -136,6 +136,15 @@ async def get_case(ctx: DeviationContext, number: str) -> DeviationCase | None:
         return await uow.deviations.get(number)
 
 
+async def _apply(uow: UnitOfWork, case: DeviationCase, changes: dict[str, Any]) -> DeviationCase:
+    """Change the case only if nobody changed it since it was read; return it as stored."""
+    if not await uow.deviations.update_if_version(case.case_number, case.version, **changes):
+        raise Conflict("changed meanwhile", message_key=rules.CONFLICT_DONE)
+    updated = await uow.deviations.get(case.case_number)
+    assert updated is not None
+    return updated
+
+
 async def may_act(ctx: DeviationContext, case: DeviationCase, actor_id: str) -> bool:
     member = await ctx.directory.is_procurement_member(actor_id)
     return rules.may_act(actor_id, manager_id=case.manager_id, is_procurement_member=member)
@@ -187,10 +196,7 @@ async def act(
                 )
             else:
                 changes.update(closed_at=now)
-        if not await uow.deviations.update_if_version(number, case.version, **changes):
-            raise Conflict("changed meanwhile", message_key=rules.CONFLICT_DONE)
-        updated = await uow.deviations.get(number)
-        assert updated is not None
+        updated = await _apply(uow, case, changes)
         await record(
             uow,
             clock=ctx.clock,
@@ -337,10 +343,7 @@ async def decide_sanction(
                 outcome=None,
                 last_note=reason,
             )
-        if not await uow.deviations.update_if_version(number, case.version, **changes):
-            raise Conflict("changed meanwhile", message_key=rules.CONFLICT_DONE)
-        updated = await uow.deviations.get(number)
-        assert updated is not None
+        updated = await _apply(uow, case, changes)
         action = rules.APPROVE_SANCTION if approve else rules.REJECT_SANCTION
         await record(
             uow,
