@@ -64,14 +64,6 @@ def buttons(card: dict[str, Any]) -> dict[str, str]:
 
 
 class DeviationDriver(ChatDriver):
-    def last_card(self) -> dict[str, Any]:
-        """The last card the bot answered a turn with (replies carry the activity they answer;
-        proactive notices, such as the reporter's own copy of a filed case, do not)."""
-        for record in reversed(self.sent()):
-            if record.cards and record.method == "POST" and record.activity_id:
-                return record.cards[-1]
-        raise AssertionError("the bot sent no card")
-
     async def answer_until_summary(
         self, answers: dict[str, str] | None = None, limit: int = 12
     ) -> dict[str, Any]:

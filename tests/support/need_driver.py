@@ -90,9 +90,22 @@ class ChatDriver:
         self.connector = connector
         self.user = user
         self.asked: list[str] = []
+        self.sent_ids: list[str] = []  # the ids of the messages and clicks sent, in order
 
     def sent(self) -> list[Any]:
         return self.connector.sent_to(self.user.personal_conversation)
+
+    def last_card(self) -> dict[str, Any]:
+        """The card the bot answered the latest turn with (or the turn before, when the latest
+        answered in text). A reply names the activity it answers; a proactive notice, such as
+        the reporter's own copy of a filed case, names the older one in the stored conversation
+        reference and may arrive at any time, so the turns are matched newest first."""
+        sent = self.sent()
+        for activity_id in reversed(self.sent_ids):
+            for record in reversed(sent):
+                if record.cards and record.method == "POST" and record.activity_id == activity_id:
+                    return record.cards[-1]
+        raise AssertionError("the bot sent no card")
 
     def texts(self) -> list[str]:
         return [r.text.replace("\u00a0", " ") for r in self.sent() if r.text]
@@ -101,24 +114,21 @@ class ChatDriver:
         before = len(self.sent())
         activity = make_message(self.user, text, self.connector.url)
         activity.update(kw)
+        self.sent_ids.append(str(activity["id"]))
         status, _ = await self.bot.post(activity)
         assert status in (200, 201), status
         return self.sent()[before:]
 
     async def click(self, value: dict[str, Any]) -> list[Any]:
         before = len(self.sent())
-        status, _ = await self.bot.post(make_submit(self.user, value, self.connector.url))
+        activity = make_submit(self.user, value, self.connector.url)
+        self.sent_ids.append(str(activity["id"]))
+        status, _ = await self.bot.post(activity)
         assert status in (200, 201), status
         return self.sent()[before:]
 
 
 class NeedDriver(ChatDriver):
-    def last_card(self) -> dict[str, Any]:
-        for record in reversed(self.sent()):
-            if record.cards:
-                return record.cards[-1]
-        raise AssertionError("the bot sent no card")
-
     async def answer_until_summary(
         self, answers: dict[str, str] | None = None, limit: int = 25
     ) -> dict[str, Any]:
