@@ -446,6 +446,20 @@ async def test_a_rejected_sanction_goes_back_to_the_follow_up(connector, start_b
     await wait_card(connector, INGRID, APPROVE_SANCTION)
     data = {"case_id": number, "version": 3}
 
+    # "mine godkjenninger" lists it for Ingrid, with her buttons; not for Lise, who proposed it.
+    before = len(connector.sent_to(INGRID.personal_conversation))
+    await say(bot, connector, INGRID, "mine godkjenninger")
+    listed = connector.sent_to(INGRID.personal_conversation)[before:]
+    assert "Dette venter på deg (1)" in " ".join(r.all_text() for r in listed)
+    assert any(
+        APPROVE_SANCTION in verbs_in(c) and number in _shown(c) for r in listed for c in r.cards
+    )
+    before = len(connector.sent_to(LISE.personal_conversation))
+    await say(bot, connector, LISE, "mine godkjenninger")
+    listed = connector.sent_to(LISE.personal_conversation)[before:]
+    assert not any(APPROVE_SANCTION in verbs_in(c) for r in listed for c in r.cards)
+    assert "Ingenting venter på deg" in " ".join(r.all_text() for r in listed)
+
     # A rejection needs a reason; with one, the case is back where it was and Lise is told.
     no_reason = await click(bot, connector, INGRID, REJECT_SANCTION, data)
     assert "Skriv hvorfor" in _shown(no_reason)

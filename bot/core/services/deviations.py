@@ -294,6 +294,17 @@ async def decides_sanction(ctx: DeviationContext, case: DeviationCase, actor_id:
     )
 
 
+async def sanctions_waiting_for(
+    ctx: DeviationContext, actor_id: str, *, limit: int = 10
+) -> list[DeviationCase]:
+    """Proposed sanctions `actor_id` may decide (as the avtaleeier, their active stand-in, or
+    a member of Innkjøpsseksjonen when no owner is known), oldest first ("mine godkjenninger")."""
+    async with ctx.uow.read() as uow:
+        waiting = await uow.deviations.list_by_state([rules.TIL_GODKJENNING], limit=500)
+    found = [case for case in waiting if await decides_sanction(ctx, case, actor_id)]
+    return found[:limit]
+
+
 async def decide_sanction(
     ctx: DeviationContext,
     number: str,

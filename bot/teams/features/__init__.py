@@ -93,8 +93,10 @@ def build_features(deps: TeamsDeps) -> tuple[CommandRouter, ActionRegistry, Welc
     # Order matters for the fallback (welcome registers it and must come last) and for the
     # interceptors: a draft in progress first, then an answer to an approver's question.
     conversation = needs.register(router, actions, deps, approvals=approval_context)
-    approvals.register(router, actions, deps, approval_context)
     deviation_context = deviation_context_of(deps)
+    approvals.register(
+        router, actions, deps, approval_context, deviations.sanction_cards(deviation_context)
+    )
     deviation = deviations.register(router, actions, deps, deviation_context)
     cases.register(router, actions, deps, deviation_context, conversation.context)
     contracts.register(router, deps)

@@ -9,7 +9,7 @@ everyone else's copy is edited in place through the outbox.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.core.domain import approval as rules
@@ -48,11 +48,22 @@ def _note(turn: Turn, error: AppError, case: NeedCase | None) -> str:
     return turn.t(error.message_key, **params, **error.params)
 
 
+# Cards of other features that wait for the person's decision (a deviation's proposed sanction).
+MoreWaiting = Callable[[Turn], Awaitable[list[dict[str, Any]]]]
+
+
 class ApprovalCards:
-    def __init__(self, deps: TeamsDeps, ctx: ApprovalContext, router: CommandRouter) -> None:
+    def __init__(
+        self,
+        deps: TeamsDeps,
+        ctx: ApprovalContext,
+        router: CommandRouter,
+        more_waiting: MoreWaiting | None = None,
+    ) -> None:
         self._deps = deps
         self._ctx = ctx
         self._router = router
+        self._more_waiting = more_waiting
 
     # --- approval card --------------------------------------------------------------------
 
@@ -210,24 +221,32 @@ class ApprovalCards:
 
     async def my_approvals(self, turn: Turn) -> None:
         waiting = await service.pending_for(self._ctx, turn.sender.aad_object_id, limit=50)
-        if not waiting:
+        more = await self._more_waiting(turn) if self._more_waiting is not None else []
+        total = len(waiting) + len(more)
+        if not total:
             await turn.say("approval.mine.none")
             return
-        await turn.say("approval.mine.count", count=len(waiting))
+        await turn.say("approval.mine.count", count=total)
         for case, purpose in waiting[:MAX_LISTED]:
             if purpose == service.APPROVAL:
                 card = await self._approval_for(turn, case)
             else:
                 card = await self._ctx.cards.triage_card(case, lang=turn.lang)
             await turn.send_card(card)
-        if len(waiting) > MAX_LISTED:
-            await turn.say("approval.mine.more", shown=MAX_LISTED, count=len(waiting))
+        for card in more[: max(MAX_LISTED - len(waiting), 0)]:
+            await turn.send_card(card)
+        if total > MAX_LISTED:
+            await turn.say("approval.mine.more", shown=MAX_LISTED, count=total)
 
 
 def register(
-    router: CommandRouter, actions: ActionRegistry, deps: TeamsDeps, ctx: ApprovalContext
+    router: CommandRouter,
+    actions: ActionRegistry,
+    deps: TeamsDeps,
+    ctx: ApprovalContext,
+    more_waiting: MoreWaiting | None = None,
 ) -> ApprovalCards:
-    feature = ApprovalCards(deps, ctx, router)
+    feature = ApprovalCards(deps, ctx, router, more_waiting)
     deps.interceptors.append(feature.intercept_answer)
     approval_verbs = (*APPROVAL_ACTIONS, verbs.APPROVAL_REFRESH)
     actions.on_execute(*approval_verbs)(feature.on_execute)

@@ -8,6 +8,7 @@ the contract register for the `search` prompts, renders, and calls the use cases
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.core.domain.deviation_form import apply_form
 from bot.core.domain.deviation_intake import DeviationSession, Prompt
 from bot.core.domain.errors import ValidationFailed
 from bot.core.i18n import t
+from bot.core.services import deviations as service
 from bot.core.services.deviation_filing import FileDeviation, file_deviation, filed_from_draft
 from bot.core.services.deviations import DeviationContext
 from bot.teams.deps import TeamsDeps
@@ -296,6 +298,19 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def sanction_cards(ctx: DeviationContext) -> Callable[[Turn], Awaitable[list[dict[str, Any]]]]:
+    """For "mine godkjenninger": the cards of proposed sanctions the person decides."""
+
+    async def cards(turn: Turn) -> list[dict[str, Any]]:
+        viewer = turn.sender.aad_object_id
+        return [
+            await service.card_for(ctx, case, viewer, lang=turn.lang)
+            for case in await service.sanctions_waiting_for(ctx, viewer)
+        ]
+
+    return cards
 
 
 def register(
