@@ -136,57 +136,53 @@ def _triage(lang: str, decided: bool = False, title: str = "Elevpulter") -> Tria
     )
 
 
-def _reminder(lang: str, *, actionable: bool = True, escalation: bool = False) -> ReminderCard:
-    return ReminderCard.build(
-        lang,
-        reminder_id=12,
-        version=1,
-        number="AV-2024-001",
-        title="Kontorrekvisita **[x](http://evil)**",
-        supplier="Kontorland AS",
-        what="fristen for opsjon 1",
-        deadline=date(2027, 2, 15),
-        lead="1m" if escalation else "3m",
-        escalation=escalation,
-        manager="Kari Nordmann",
-        service_area="Oppvekst og utdanning",
-        final_end=date(2028, 5, 31),
-        estimated_value=1_250_000,
-        max_value=2_000_000,
-        show_value=actionable,
-        deviation_count=3 if actionable else None,
-        actionable=actionable,
-        can_option=True,
-        outcome=None if actionable else "Kari Nordmann valgte å la avtalen utløpe.",
-        refresh_user_ids=[APPROVER],
-    )
+def _reminder(
+    lang: str, *, actionable: bool = True, escalation: bool = False, **changes: Any
+) -> ReminderCard:
+    values: dict[str, Any] = {
+        "reminder_id": 12,
+        "version": 1,
+        "number": "AV-2024-001",
+        "title": "Kontorrekvisita **[x](http://evil)**",
+        "supplier": "Kontorland AS",
+        "what": "fristen for opsjon 1",
+        "deadline": date(2027, 2, 15),
+        "lead": "1m" if escalation else "3m",
+        "escalation": escalation,
+        "manager": "Kari Nordmann",
+        "service_area": "Oppvekst og utdanning",
+        "final_end": date(2028, 5, 31),
+        "estimated_value": 1_250_000,
+        "max_value": 2_000_000,
+        "show_value": actionable,
+        "deviation_count": 3 if actionable else None,
+        "actionable": actionable,
+        "can_option": True,
+        "outcome": None if actionable else "Kari Nordmann valgte å la avtalen utløpe.",
+        "refresh_user_ids": [APPROVER],
+    }
+    values.update(changes)
+    return ReminderCard.build(lang, **values)
 
 
 def _consumption_reminder(
     lang: str, *, escalation: bool = False, show_value: bool = True
 ) -> ReminderCard:
-    return ReminderCard.build(
+    return _reminder(
         lang,
+        escalation=escalation,
         reminder_id=13,
-        version=1,
         number="AV-2025-003",
         title="Datautstyr skole",
-        supplier="Datahuset AS",
         what="avtalens maksimale verdi",
         deadline=date(2029, 12, 31),
         lead="95%" if escalation else "80%",
-        escalation=escalation,
-        manager="Kari Nordmann",
-        service_area="Oppvekst og utdanning",
         final_end=date(2029, 12, 31),
         estimated_value=1_500_000,
-        max_value=2_000_000,
         consumed_value=1_920_000 if escalation else 1_700_000,
         show_value=show_value,
         deviation_count=0,
-        actionable=True,
         can_option=False,
-        refresh_user_ids=[APPROVER],
     )
 
 
