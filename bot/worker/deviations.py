@@ -28,9 +28,12 @@ class DeviationReminderLoop:
         while not stop.is_set():
             try:
                 result = await self.run_once()
-                if result.escalated or result.reminded:
+                if result.escalated or result.reminded or result.sanctions_reminded:
                     log.info(
-                        "deviations: %d escalated, %d reminded", result.escalated, result.reminded
+                        "deviations: %d escalated, %d reminded, %d sanctions reminded",
+                        result.escalated,
+                        result.reminded,
+                        result.sanctions_reminded,
                     )
             except asyncio.CancelledError:
                 raise

@@ -486,3 +486,25 @@ async def test_a_rejected_sanction_goes_back_to_the_follow_up(connector, start_b
         "deviation.reject_sanction",
         "deviation.close",
     ]
+
+
+async def test_an_undecided_sanction_reminds_the_owner_once(connector, start_bot):
+    clock = ShiftedClock(MONDAY)
+    bot = await _start(start_bot, clock)
+    for user in (LISE, INGRID):
+        await say(bot, connector, user, "hei")
+    number = await DeviationDriver(bot, connector, KARI).report()
+    await click(bot, connector, LISE, ACK, {"case_id": number, "version": 1})
+    await click(bot, connector, LISE, CLOSE, {"case_id": number, "version": 2, "outcome": "dagbot"})
+    loop = bot.app[DEVIATION_REMINDERS_KEY]
+    assert (await loop.run_once()).sanctions_reminded == 0  # just proposed
+    clock.jump(days=3)  # Thursday: three business days without a decision
+    assert (await loop.run_once()).sanctions_reminded == 1
+    assert (await loop.run_once()).sanctions_reminded == 0  # once
+    told = await wait_text(connector, INGRID, "Påminnelse: Lise Johansen foreslo")
+    assert "Dagbot" in told and number in told
+    assert "deviation.sanction_reminded" in await _audit(bot, number)
+    # Decided: nothing more to remind.
+    await click(bot, connector, INGRID, APPROVE_SANCTION, {"case_id": number, "version": 3})
+    clock.jump(days=7)
+    assert (await loop.run_once()).sanctions_reminded == 0

@@ -30,7 +30,11 @@ CODE = [
 
 
 # Audit actions, not texts.
-AUDIT_ACTIONS = {"deviation.registered", "deviation.deadline_reminded"}
+AUDIT_ACTIONS = {
+    "deviation.registered",
+    "deviation.deadline_reminded",
+    "deviation.sanction_reminded",
+}
 
 
 def _catalog(lang: str) -> dict[str, str]:

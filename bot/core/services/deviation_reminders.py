@@ -3,7 +3,9 @@
 A deviation nobody has acknowledged (still `registrert`) N business days after it was reported
 is escalated to Innkjøpsseksjonen (the procurement channel), once. A reklamasjon whose response
 deadline has passed reminds the avtaleforvalter (the channel when there is none), once per
-deadline. Nothing goes out in quiet hours; the next scan in working hours sends what is due.
+deadline. A sanction the contract owner has not decided N business days after it was proposed
+reminds the owner (the channel when no owner is known), once per proposal. Nothing goes out in
+quiet hours; the next scan in working hours sends what is due.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import logging
 from dataclasses import dataclass
 
 from bot.core.domain import deviation as rules
-from bot.core.domain.business_days import next_allowed_time
+from bot.core.domain.business_days import add_business_days, next_allowed_time
 from bot.core.domain.deviation_records import DeviationCase
+from bot.core.domain.records import ConversationRef
 from bot.core.formatting import format_date
 from bot.core.i18n import t
 from bot.core.services.approvals import lang_of
@@ -24,6 +27,7 @@ from bot.core.services.deviations import (
     channel_key,
     manager_key,
     params_of,
+    sanction_params,
 )
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,7 @@ class DeviationScan:
     escalated: int = 0
     reminded: int = 0
     quiet: bool = False
+    sanctions_reminded: int = 0
 
 
 async def scan_deviations(
@@ -55,10 +60,16 @@ async def scan_deviations(
     today = ctx.today()
     async with ctx.uow.read() as uow:
         waiting = await uow.deviations.list_by_state(
-            [rules.REGISTRERT, rules.UNDER_OPPFOLGING], limit=limit
+            [rules.REGISTRERT, rules.UNDER_OPPFOLGING, rules.TIL_GODKJENNING], limit=limit
         )
-    escalated = reminded = 0
+    escalated = reminded = sanctions = 0
     for case in waiting:
+        if case.state == rules.TIL_GODKJENNING:
+            proposed = case.sanction_proposed_at or case.updated_at
+            due = add_business_days(proposed, policy.escalate_after_business_days, tz=ctx.tz)
+            if now >= due:
+                sanctions += await _remind_owner(ctx, case)
+            continue
         if rules.escalation_due(
             case.state,
             case.created_at,
@@ -72,7 +83,43 @@ async def scan_deviations(
             case.state, case.response_deadline, today, reminded_for=case.reminded_for
         ):
             reminded += await _remind(ctx, case)
-    return DeviationScan(escalated=escalated, reminded=reminded)
+    return DeviationScan(escalated=escalated, reminded=reminded, sanctions_reminded=sanctions)
+
+
+async def _remind_owner(ctx: DeviationContext, case: DeviationCase) -> int:
+    """Once per proposal: the outbox key is the proposal's version, so a later scan queues
+    nothing, and a new proposal after a rejection is reminded again."""
+    channel = await ctx.directory.procurement_channel()
+    if case.owner_id:
+        recipient = ConversationRef.user_key(case.tenant_id, case.owner_id)
+    elif channel is not None:
+        recipient = channel_key(channel.channel_id)
+    else:
+        return 0
+    async with ctx.uow() as uow:
+        current = await uow.deviations.get(case.case_number)
+        if current is None or current.state != rules.TIL_GODKJENNING:
+            return 0
+        lang = await lang_of(uow, recipient)
+        queued = await queue_notice(
+            uow,
+            recipient=recipient,
+            idempotency_key=f"{current.case_number}:sanction:v{current.version}:reminder",
+            clock=ctx.clock,
+            text=t("deviation.sanction.reminder", lang, **sanction_params(current, lang)),
+        )
+        if not queued:
+            return 0
+        await record(
+            uow,
+            clock=ctx.clock,
+            actor="system",
+            action="deviation.sanction_reminded",
+            subject=current.case_number,
+            details={"to": recipient, "version": current.version},
+        )
+        await uow.commit()
+    return 1
 
 
 async def _escalate(ctx: DeviationContext, case: DeviationCase) -> int:
