@@ -32,7 +32,8 @@ async def test_a_failing_turn_releases_its_conversation() -> None:
     with pytest.raises(RuntimeError):
         async with turns.one_at_a_time("a"):
             raise RuntimeError("boom")
-    async with asyncio.timeout(1):
+    entered = False
+    async with asyncio.timeout(1):  # would wait forever if the failed turn kept the lock
         async with turns.one_at_a_time("a"):
-            pass
-    assert len(turns) == 0
+            entered = True
+    assert entered and len(turns) == 0

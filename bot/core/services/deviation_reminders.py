@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from bot.core.domain import deviation as rules
 from bot.core.domain.business_days import add_business_days, next_allowed_time
 from bot.core.domain.deviation_records import DeviationCase
-from bot.core.domain.records import ConversationRef
 from bot.core.formatting import format_date
 from bot.core.i18n import t
 from bot.core.services.approvals import lang_of
@@ -28,6 +27,7 @@ from bot.core.services.deviations import (
     manager_key,
     params_of,
     sanction_params,
+    sanction_recipient,
 )
 
 log = logging.getLogger(__name__)
@@ -90,11 +90,8 @@ async def _remind_owner(ctx: DeviationContext, case: DeviationCase) -> int:
     """Once per proposal: the outbox key is the proposal's version, so a later scan queues
     nothing, and a new proposal after a rejection is reminded again."""
     channel = await ctx.directory.procurement_channel()
-    if case.owner_id:
-        recipient = ConversationRef.user_key(case.tenant_id, case.owner_id)
-    elif channel is not None:
-        recipient = channel_key(channel.channel_id)
-    else:
+    recipient = sanction_recipient(case, channel.channel_id if channel else None)
+    if recipient is None:
         return 0
     async with ctx.uow() as uow:
         current = await uow.deviations.get(case.case_number)

@@ -244,11 +244,8 @@ async def _ask_for_sanction(
 ) -> None:
     """The card with Godkjenn / Avvis to the contract owner (to the procurement channel when no
     owner is known, where another member decides)."""
-    if case.owner_id:
-        recipient = ConversationRef.user_key(case.tenant_id, case.owner_id)
-    elif channel_id:
-        recipient = channel_key(channel_id)
-    else:
+    recipient = sanction_recipient(case, channel_id)
+    if recipient is None:
         log.warning("%s: a sanction waits, but there is no owner and no channel", case.case_number)
         return
     lang = await lang_of(uow, recipient)
@@ -262,6 +259,14 @@ async def _ask_for_sanction(
         lang=lang,
         text=t("deviation.sanction.asked", lang, **sanction_params(case, lang)),
     )
+
+
+def sanction_recipient(case: DeviationCase, channel_id: str | None) -> str | None:
+    """Who is asked to decide a proposed sanction: the contract owner, or the procurement
+    channel when no owner is known (None when there is neither)."""
+    if case.owner_id:
+        return ConversationRef.user_key(case.tenant_id, case.owner_id)
+    return channel_key(channel_id) if channel_id else None
 
 
 def sanction_params(case: DeviationCase, lang: str, **more: Any) -> dict[str, Any]:
